@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // tfjs-core's ESM uses extension-less relative imports that Node cannot load raw; letting
+    // Vite transform it resolves them (the shipped bundle gets the same treatment from tsup).
+    server: { deps: { inline: [/@tensorflow\/tfjs-core/, /@tensorflow\/tfjs-backend-/] } },
+  },
+});
