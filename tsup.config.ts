@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 // One bundle per format. tfjs-core stays external (a dependency the app shares) except for
 // its gradient registrations, which tfjs ships as extension-less ESM that Node cannot load
@@ -16,6 +19,7 @@ export default defineConfig({
   platform: 'neutral',
   splitting: false,
   shims: true,
+  define: { __DANFLOW_VERSION__: JSON.stringify(pkg.version) },
   noExternal: [/@tensorflow\/tfjs-core\/dist\/(register_all_gradients|gradients)/],
   external: [
     '@tensorflow/tfjs-core',

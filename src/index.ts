@@ -1,5 +1,18 @@
+export { createDetector, loadDetector, Detector } from './detector.js';
+export type { CreateDetectorOptions, LoadDetectorOptions, LocalizeOptions, LocalizeResult, CalibrateOptions, DetectorFitOptions } from './detector.js';
+export type { FitResult } from './train/fit.js';
+export type { DetectorConfig, DetectorOptions, Attention, BuiltinBackbone, FlowConfig } from './config.js';
+export type { BackendName, BackendRequest } from './backend/names.js';
+export { useBackend, registerBackendCandidate } from './backend/registry.js';
+export type { BackendCandidate } from './backend/candidates.js';
+export type { ImageInput } from './image/input.js';
+export type { ProgressEvent, ProgressCallback } from './progress.js';
+export type { ScoreStats } from './localize/threshold.js';
+export type { ModelManifest } from './io/model-format.js';
 export { DanflowError, isDanflowError } from './errors.js';
 export type { DanflowErrorCode } from './errors.js';
 export { env } from './env.js';
 export type { DanflowEnv } from './env.js';
 export type { RawImage, ScoreMap, BinaryMask } from './types.js';
+export * as metrics from './metrics/index.js';
+export { VERSION } from './version.js';

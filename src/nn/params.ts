@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Named model state. Keys follow the PyTorch reference's state_dict names; values are stored in
+ * the SDK's NHWC-friendly layout (see layout.ts for the conversions).
+ */
+export class ParamStore {
+  private readonly vars = new Map<string, tf.Variable>();
+  private readonly trainableKeys = new Set<string>();
+
+  add(key: string, value: tf.Tensor, trainable: boolean): tf.Variable {
+    if (this.vars.has(key)) throw new Error(`duplicate parameter ${key}`);
+    // Unnamed: tfjs variable names are global, and two detectors may share parameter keys.
+    const v = tf.variable(value, trainable);
+    value.dispose();
+    this.vars.set(key, v);
+    if (trainable) this.trainableKeys.add(key);
+    return v;
+  }
+
+  get(key: string): tf.Variable {
+    const v = this.vars.get(key);
+    if (!v) throw new Error(`missing parameter ${key}`);
+    return v;
+  }
+
+  has(key: string): boolean {
+    return this.vars.has(key);
+  }
+
+  keys(): string[] {
+    return [...this.vars.keys()];
+  }
+
+  isTrainable(key: string): boolean {
+    return this.trainableKeys.has(key);
+  }
+
+  trainable(): Map<string, tf.Variable> {
+    return new Map([...this.trainableKeys].map((k) => [k, this.vars.get(k)!]));
+  }
+
+  countTrainable(): number {
+    let n = 0;
+    for (const k of this.trainableKeys) n += this.vars.get(k)!.size;
+    return n;
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+    this.trainableKeys.clear();
+  }
+}

@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DanflowError } from '../errors.js';
+import { DanflowModel } from '../model/danflow-model.js';
+import { applyBatchStats, disposeBatchStats, type BatchStats } from '../nn/batch-norm.js';
+import type { ProgressCallback } from '../progress.js';
+import { Adam } from './adam.js';
+import { seededShuffle } from './shuffle.js';
+
+export interface FitOptions {
+  /** Passes over the training images. Default 10 (the reference trains 200). */
+  epochs?: number;
+  /** Default 8 (the reference uses 32; smaller batches keep memory low on CPU/wasm). */
+  batchSize?: number;
+  /** Adam learning rate. Default 1e-3. */
+  learningRate?: number;
+  /** L2 penalty added to the gradient, as PyTorch Adam's weight_decay. Default 1e-5. */
+  weightDecay?: number;
+  onProgress?: ProgressCallback;
+  /** Aborting stops after the current step with an ABORTED error; the weights trained so far stay. */
+  signal?: AbortSignal;
+  /** Shuffle each epoch (seeded by the detector's seed). Default true. */
+  shuffle?: boolean;
+}
+
+export interface FitResult {
+  epochs: number;
+  steps: number;
+  /** Mean loss of each epoch. */
+  epochLosses: number[];
+  seconds: number;
+}
+
+export interface ResolvedFitOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
+  shuffle: boolean;
+}
+
+export function resolveFitOptions(o: FitOptions): ResolvedFitOptions {
+  const r = {
+    epochs: o.epochs ?? 10,
+    batchSize: o.batchSize ?? 8,
+    learningRate: o.learningRate ?? 1e-3,
+    weightDecay: o.weightDecay ?? 1e-5,
+    shuffle: o.shuffle ?? true,
+  };
+  for (const [k, v] of Object.entries({ epochs: r.epochs, batchSize: r.batchSize })) {
+    if (!Number.isInteger(v) || v < 1) throw new DanflowError('BAD_ARGUMENT', `fit: ${k} must be a positive integer (got ${v}).`);
+  }
+  if (!(r.learningRate > 0) || !Number.isFinite(r.learningRate)) throw new DanflowError('BAD_ARGUMENT', `fit: learningRate must be a positive number (got ${r.learningRate}).`);
+  if (!(r.weightDecay >= 0)) throw new DanflowError('BAD_ARGUMENT', `fit: weightDecay must be ≥ 0 (got ${r.weightDecay}).`);
+  return r;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new DanflowError('ABORTED', `${what} was aborted.`, { cause: signal.reason });
+}
+
+/** Lets the event loop run (progress bars, UI, abort handlers) between heavy steps. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+/**
+ * One optimisation step on a batch of cached backbone features: train-mode forward, gradients,
+ * NaN guard (before any weight changes), Adam, then the BatchNorm running-statistics update.
+ */
+export function trainStep(model: DanflowModel, adam: Adam, features: tf.Tensor4D[], where: string): number {
+  const trainable = model.params.trainable();
+  const byName = new Map<string, string>();
+  for (const [key, v] of trainable) byName.set(v.name, key);
+  const stats: BatchStats[] = [];
+  const { value, grads } = tf.variableGrads(() => DanflowModel.loss(model.head(features, stats)), [...trainable.values()]);
+  try {
+    const loss = value.dataSync()[0];
+    if (!Number.isFinite(loss)) {
+      throw new DanflowError(
+        'NAN_LOSS',
+        `The training loss became ${loss} at ${where}; no update was applied, so the weights are those of the previous step. ` +
+          'Lower learningRate (e.g. 1e-4), check that the images are not constant or corrupt, or reduce flowSteps.',
+      );
+    }
+    const keyed: Record<string, tf.Tensor> = {};
+    for (const [name, g] of Object.entries(grads)) keyed[byName.get(name)!] = g;
+    adam.apply(trainable, keyed);
+    applyBatchStats(stats);
+    return loss;
+  } catch (e) {
+    disposeBatchStats(stats);
+    throw e;
+  } finally {
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+  }
+}
+
+/** Epoch loop over cached features. */
+export async function trainOnFeatures(model: DanflowModel, cache: tf.Tensor4D[][], opts: FitOptions, seed: number): Promise<FitResult> {
+  const o = resolveFitOptions(opts);
+  const n = cache.length;
+  const adam = new Adam({ learningRate: o.learningRate, weightDecay: o.weightDecay });
+  const steps = Math.ceil(n / o.batchSize);
+  const epochLosses: number[] = [];
+  const t0 = Date.now();
+  let total = 0;
+  try {
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const e0 = Date.now();
+      const order = o.shuffle ? seededShuffle(n, seed * 1000003 + epoch) : Array.from({ length: n }, (_, i) => i);
+      let sum = 0;
+      for (let step = 0; step < steps; step++) {
+        throwIfAborted(opts.signal, 'fit');
+        const idx = order.slice(step * o.batchSize, (step + 1) * o.batchSize);
+        const batch = model.backbone.scales.map((_, s) => tf.concat(idx.map((i) => cache[i][s])) as tf.Tensor4D);
+        let loss: number;
+        try {
+          loss = trainStep(model, adam, batch, `epoch ${epoch}, step ${step + 1}`);
+        } finally {
+          tf.dispose(batch);
+        }
+        sum += loss * idx.length;
+        total++;
+        opts.onProgress?.({ type: 'step', epoch, epochs: o.epochs, step: step + 1, steps, loss });
+        await yieldToEventLoop();
+      }
+      const mean = sum / n;
+      epochLosses.push(mean);
+      opts.onProgress?.({ type: 'epoch', epoch, epochs: o.epochs, loss: mean, seconds: (Date.now() - e0) / 1000 });
+    }
+  } finally {
+    adam.dispose();
+  }
+  return { epochs: o.epochs, steps: total, epochLosses, seconds: (Date.now() - t0) / 1000 };
+}
