@@ -49,7 +49,7 @@ async function resolveCategoryDir(layout: ClassFolderLayout, root: string, categ
     const cats = await categoriesUnder(root);
     throw new DanflowError(
       'DATASET_LAYOUT',
-      `${root} has no train/ folder, so it is not a ${layout.title} category folder. Categories found there: ${listing(cats)}. Fix: pass category (one of those), or point root at a folder laid out as ${layout.expected}.`,
+      `${root} has no train/ folder, so it is not a category folder of the ${layout.title} layout. Categories found there: ${listing(cats)}. Fix: pass category (one of those), or point root at a folder laid out as ${layout.expected}.`,
     );
   }
   const dir = path.join(root, category);

@@ -13,8 +13,8 @@ import type { Dataset, FolderDatasetOptions, SampleInfo } from './types.js';
 const MASK_SUFFIXES = ['_mask', ''];
 const NORMAL = 'good';
 
-async function requireDir(option: string, dir: string): Promise<string> {
-  const abs = path.resolve(dir);
+async function requireDir(option: string, dir: string, base: string): Promise<string> {
+  const abs = path.resolve(base, dir);
   if (!(await isDirectory(abs))) {
     throw new DanflowError('NOT_FOUND', `Folder dataset: ${option} ${abs} is not an existing folder. Fix: correct the path or leave ${option} out.`);
   }
@@ -49,7 +49,8 @@ export async function openFolder(options: Omit<FolderDatasetOptions, 'format'>):
   if (!(fraction >= 0 && fraction < 1)) {
     throw new DanflowError('BAD_ARGUMENT', `Folder dataset: holdOutNormal must be in [0, 1), got ${fraction}.`);
   }
-  const normalDir = await requireDir('normalDir', options.normalDir);
+  const base = path.resolve(options.root ?? '.');
+  const normalDir = await requireDir('normalDir', options.normalDir, base);
   const normalInfo = (p: string): SampleInfo => ({ path: p, label: 0, defectType: NORMAL });
 
   const { kept, held } = holdOut(await imagesOf('normal', normalDir, files.normal, extensions), fraction);
@@ -58,15 +59,15 @@ export async function openFolder(options: Omit<FolderDatasetOptions, 'format'>):
 
   const test: SampleInfo[] = [];
   if (options.normalTestDir !== undefined) {
-    const dir = await requireDir('normalTestDir', options.normalTestDir);
+    const dir = await requireDir('normalTestDir', options.normalTestDir, base);
     test.push(...(await imagesOf('normalTest', dir, files.normalTest, extensions)).map(normalInfo));
   }
   test.push(...held.map(normalInfo));
 
   if (options.abnormalDir !== undefined) {
-    const dir = await requireDir('abnormalDir', options.abnormalDir);
+    const dir = await requireDir('abnormalDir', options.abnormalDir, base);
     const defectType = path.basename(dir);
-    const masks = options.maskDir !== undefined ? await MaskIndex.open(await requireDir('maskDir', options.maskDir), extensions, MASK_SUFFIXES) : undefined;
+    const masks = options.maskDir !== undefined ? await MaskIndex.open(await requireDir('maskDir', options.maskDir, base), extensions, MASK_SUFFIXES) : undefined;
     const missing: MissingMask[] = [];
     for (const image of await imagesOf('abnormal', dir, files.abnormal, extensions)) {
       const maskPath = masks?.find(image);
@@ -79,7 +80,7 @@ export async function openFolder(options: Omit<FolderDatasetOptions, 'format'>):
 
   let validation: SampleInfo[] | undefined;
   if (options.validationDir !== undefined) {
-    const dir = await requireDir('validationDir', options.validationDir);
+    const dir = await requireDir('validationDir', options.validationDir, base);
     validation = (await imagesOf('validation', dir, files.validation, extensions)).map(normalInfo);
   }
 

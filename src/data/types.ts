@@ -84,6 +84,8 @@ export interface LayoutDatasetOptions extends CommonDatasetOptions {
 /** Any images in plain folders. */
 export interface FolderDatasetOptions extends CommonDatasetOptions {
   format: 'folder';
+  /** Base for the relative folder paths below (default: the working directory). */
+  root?: string;
   /** Normal images for training. */
   normalDir: string;
   /** Anomalous test images. */

@@ -43,10 +43,13 @@ function affineInverse(y: tf.Tensor4D, a: tf.Tensor4D): tf.Tensor4D {
   return tf.mul(tf.sub(y, t), tf.exp(tf.neg(s))) as tf.Tensor4D;
 }
 
-/** PyTorch Softplus(β, threshold=20): linear above the threshold to avoid overflow. */
+/**
+ * softplus_β(v) = log(1 + e^{βv})/β. PyTorch switches to the identity above βv = 20; tfjs's
+ * softplus is itself overflow-safe and differs from that by < 1e-8 there, so no branch is needed
+ * (a `where` would also break gradients: tfjs has no gradient for Greater).
+ */
 function softplusBeta(v: tf.Tensor): tf.Tensor {
-  const bv = tf.mul(v, SOFTPLUS_BETA);
-  return tf.where(tf.greater(bv, 20), v, tf.div(tf.softplus(bv), SOFTPLUS_BETA));
+  return tf.div(tf.softplus(tf.mul(v, SOFTPLUS_BETA)), SOFTPLUS_BETA);
 }
 
 /** The global affine scale 0.1·softplus_β(g), per channel. */

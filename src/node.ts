@@ -1,0 +1,7 @@
+/**
+ * Node-only utilities (`import … from 'danflow/node'`): dataset loaders, image decoding/encoding.
+ * Kept out of the main entry so browser bundles never see node: imports.
+ */
+export { openDataset } from './data/index.js';
+export type { Dataset, Sample, OpenDatasetOptions } from './data/types.js';
+export { decodeImageNode, decodeMaskNode, encodePngNode } from './image/decode-node.js';
