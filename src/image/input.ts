@@ -77,6 +77,11 @@ export async function imageToTensor(input: ImageInput, label = 'image'): Promise
 
 function rawToTensor(raw: RawImage, label: string): tf.Tensor3D {
   const img = validateRaw(raw, label);
+  if (img.data instanceof Float32Array) {
+    // Some backends' kernels (e.g. XNNPACK's relu/max-pool) silently turn NaN into numbers.
+    const bad = img.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new DanflowError('BAD_IMAGE', `${label}: pixel value ${img.data[bad]} at index ${bad} is not finite; float images must hold finite values in 0..255.`);
+  }
   const data = img.data instanceof Float32Array ? img.data : Float32Array.from(img.data);
   return tf.tidy(() => toRgb(tf.tensor3d(data, [img.height, img.width, img.channels])));
 }

@@ -39,8 +39,11 @@ export class Adam {
       const g0 = grads[key];
       if (!g0) continue;
       if (!this.m.has(key)) {
-        this.m.set(key, tf.variable(tf.zerosLike(p), false));
-        this.v.set(key, tf.variable(tf.zerosLike(p), false));
+        // A variable shares its initial tensor's data; the initial tensor itself must be freed.
+        const zeros = tf.zerosLike(p);
+        this.m.set(key, tf.variable(zeros, false));
+        this.v.set(key, tf.variable(zeros, false));
+        zeros.dispose();
       }
       const m = this.m.get(key)!;
       const v = this.v.get(key)!;
