@@ -38,8 +38,31 @@ async function loadTensorflow(): Promise<void> {
   );
 }
 
+interface GpuAdapterInfoLike {
+  isFallbackAdapter?: boolean;
+  description?: string;
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+}
+
 interface GpuLike {
-  requestAdapter(opts?: unknown): Promise<{ isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; description?: string; vendor?: string } } | null>;
+  requestAdapter(opts?: unknown): Promise<{ isFallbackAdapter?: boolean; info?: GpuAdapterInfoLike } | null>;
+}
+
+/** Software rasterisers: SwiftShader (Chrome, Dawn), llvmpipe/lavapipe/softpipe (Mesa), WARP (Windows). */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|microsoft basic|warp/i;
+
+/** Whether an adapter is a CPU implementation: flagged as fallback, or named like one (lavapipe is not flagged). */
+function isSoftwareAdapter(adapter: { isFallbackAdapter?: boolean; info?: GpuAdapterInfoLike }): boolean {
+  if (adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter) return true;
+  const i = adapter.info;
+  return !!i && SOFTWARE_RENDERER.test([i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' '));
+}
+
+function describeAdapter(info: GpuAdapterInfoLike | undefined): string {
+  const parts = [info?.vendor, info?.architecture, info?.description].filter((p) => p);
+  return parts.length ? parts.join(' ') : 'unknown adapter';
 }
 
 async function ensureNodeWebGpu(): Promise<void> {
@@ -66,15 +89,42 @@ async function loadWebGpu(auto: boolean): Promise<void> {
   if (!gpu) throw new Error('navigator.gpu is missing (this browser has no WebGPU, or it is disabled)');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('no WebGPU adapter was found (no GPU driver; on Linux set VK_ICD_FILENAMES to a Vulkan ICD)');
-  const fallback = adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter ?? false;
   // A software rasteriser (SwiftShader) runs compute far slower than wasm; only use it when asked.
-  if (fallback && auto) throw new Error('the only WebGPU adapter is a software fallback (e.g. SwiftShader); wasm is faster — request backend "webgpu" explicitly to use it anyway');
+  if (auto && isSoftwareAdapter(adapter)) {
+    throw new Error(`the only WebGPU adapter is a software fallback (${describeAdapter(adapter.info)}); wasm is faster — request backend "webgpu" explicitly to use it anyway`);
+  }
   await import('@tensorflow/tfjs-backend-webgpu');
 }
 
-async function loadWebGl(): Promise<void> {
+/** The WebGL renderer string (unmasked where the browser allows), or null when WebGL is unavailable. */
+function probeWebGl(): string | null {
+  let canvas: { getContext(kind: string): unknown } | undefined;
+  try {
+    if (typeof OffscreenCanvas !== 'undefined') canvas = new OffscreenCanvas(1, 1);
+    else if (typeof document !== 'undefined') canvas = document.createElement('canvas');
+  } catch {
+    return null;
+  }
+  if (!canvas) return null;
+  const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
+  if (!gl) return null;
+  const dbg = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return renderer;
+}
+
+async function loadWebGl(auto: boolean): Promise<void> {
   if (isNode) throw new Error('WebGL is only available in browsers');
+  const renderer = probeWebGl();
+  if (renderer === null) throw new Error('WebGL is unavailable (no webgl2/webgl context could be created)');
+  // Same policy as WebGPU: a software renderer (SwiftShader, llvmpipe) is slower than wasm, so `auto`
+  // skips it. tfjs-webgl refuses such contexts by default (failIfMajorPerformanceCaveat); an
+  // explicit request opts in via its SOFTWARE_WEBGL_ENABLED flag.
+  const software = SOFTWARE_RENDERER.test(renderer);
+  if (auto && software) throw new Error(`the only WebGL renderer is a software one (${renderer}); wasm is faster — request backend "webgl" explicitly to use it anyway`);
   await import('@tensorflow/tfjs-backend-webgl');
+  if (software) tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
 }
 
 async function loadWasm(): Promise<void> {
@@ -90,7 +140,7 @@ export function defaultCandidates(): BackendCandidate[] {
   return [
     { name: 'tensorflow', priority: 50, autoEligible: isNode, load: () => loadTensorflow() },
     { name: 'webgpu', priority: 40, autoEligible: true, load: (auto) => loadWebGpu(auto) },
-    { name: 'webgl', priority: 30, autoEligible: !isNode, load: () => loadWebGl() },
+    { name: 'webgl', priority: 30, autoEligible: !isNode, load: (auto) => loadWebGl(auto) },
     { name: 'wasm', priority: 20, autoEligible: true, load: () => loadWasm() },
     { name: 'cpu', priority: 10, autoEligible: true, load: () => loadCpu() },
   ];

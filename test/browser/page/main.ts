@@ -125,7 +125,7 @@ interface FitSaveOptions {
 
 const api = {
   async probe() {
-    const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
+    const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
     const adapter = gpu ? await gpu.requestAdapter() : null;
     const info = adapter?.info;
     const gl = document.createElement('canvas').getContext('webgl2');
