@@ -17,7 +17,9 @@ import { scoreStats, type ScoreStats } from './localize/threshold.js';
 import { DanflowModel, type TensorSource } from './model/danflow-model.js';
 import type { ProgressCallback } from './progress.js';
 import { throwIfAborted, trainOnFeatures, yieldToEventLoop, type FitOptions, type FitResult } from './train/fit.js';
-import type { BinaryMask, ScoreMap } from './types.js';
+import type { BinaryMask, RawImage, ScoreMap } from './types.js';
+import { paintValidationImages, scoreValidation, validationMaps, f1Threshold, type ValidationOptions, type ValidationScores, type ValidationSet } from './validation/synthetic-validation.js';
+import { restoreParams, snapshotParams, type ParamSnapshot } from './model/snapshot.js';
 import { VERSION } from './version.js';
 
 export interface LocalizeOptions {
@@ -51,6 +53,17 @@ export interface CalibrateOptions {
 export interface DetectorFitOptions extends FitOptions {
   /** Derive the threshold from the training images' scores after fitting. Default true. */
   calibrate?: boolean | CalibrateOptions;
+  /**
+   * Synthetic-anomaly validation: hold out normal images, paint defects with exact masks on them,
+   * evaluate pixel AUROC / AUPRO every N epochs, keep (and restore) the best weights, stop early
+   * on patience, and set the threshold to the F1-optimal one on those defects. Off by default
+   * (the reference's loss-only training).
+   */
+  validation?: boolean | (Omit<ValidationOptions, 'images'> & { images?: ImageInput[] });
+}
+
+export interface DetectorFitResult extends FitResult {
+  validation?: { history: ValidationScores[]; best: ValidationScores; stoppedEarly: boolean; restored: boolean };
 }
 
 const DEFAULT_SIGMA = 4;
@@ -132,26 +145,97 @@ export class Detector {
   }
 
   /** Train the flows (and norms) on normal images. */
-  async fit(images: ImageInput[], options: DetectorFitOptions = {}): Promise<FitResult> {
+  async fit(images: ImageInput[], options: DetectorFitOptions = {}): Promise<DetectorFitResult> {
     this.check();
     if (!Array.isArray(images) || images.length === 0) {
       throw new DanflowError('EMPTY_DATASET', 'fit() needs at least one normal (defect-free) image; got none. Pass an array of images, e.g. file paths of your "good" samples.');
     }
-    const cache = await this.extractAll(images, options.batchSize ?? 8, options.onProgress, options.signal);
+    const v = options.validation === true ? {} : options.validation || undefined;
+    let train = images;
+    let heldOut: ImageInput[] | undefined = v?.images;
+    if (v && !heldOut) {
+      const k = Math.max(2, Math.round(images.length * (v.holdOut ?? 0.15)));
+      if (images.length - k < 1) throw new DanflowError('EMPTY_DATASET', `fit(): validation needs to hold out ${k} images but only ${images.length} were given; pass validation.images or more training images.`);
+      // Evenly spaced, so the held-out set covers the whole (often ordered) dataset.
+      const step = images.length / k;
+      const pick = new Set(Array.from({ length: k }, (_, i) => Math.floor(i * step + step / 2)));
+      heldOut = images.filter((_, i) => pick.has(i));
+      train = images.filter((_, i) => !pick.has(i));
+    }
+    const batchSize = options.batchSize ?? 8;
+    const cache = await this.extractAll(train, batchSize, options.onProgress, options.signal);
+    let valSet: ValidationSet | undefined;
     try {
-      const result = await trainOnFeatures(this.model, cache, options, this.config.seed);
+      if (v && heldOut) valSet = await this.buildValidationSet(heldOut, v, batchSize);
+      const history: ValidationScores[] = [];
+      let best: { scores: ValidationScores; snapshot: ParamSnapshot } | undefined;
+      let sinceBest = 0;
+      const sigma = (typeof options.calibrate === 'object' ? options.calibrate.sigma : undefined) ?? DEFAULT_SIGMA;
+      const stateKeys = this.model.params.keys().filter((k) => !k.startsWith('feature_extractor.'));
+      const every = v?.every ?? 1;
+      const hook = valSet
+        ? async (epoch: number) => {
+            if (epoch % every !== 0) return;
+            const scores = scoreValidation(validationMaps(this.model, valSet!, sigma), valSet!.masks, epoch, v!.metric ?? 'mean');
+            history.push(scores);
+            if (!best || scores.score > best.scores.score) {
+              best = { scores, snapshot: snapshotParams(this.model.params, stateKeys) };
+              sinceBest = 0;
+            } else sinceBest++;
+            const stop = v!.patience !== undefined && sinceBest >= v!.patience;
+            return { stop, validation: { pixelAuroc: scores.pixelAuroc, aupro: scores.aupro, score: scores.score } };
+          }
+        : undefined;
+      const result: DetectorFitResult = await trainOnFeatures(this.model, cache, options, this.config.seed, hook);
+      if (valSet && best) {
+        const restore = v!.restoreBest !== false && best.scores.epoch !== result.epochs;
+        if (restore) restoreParams(this.model.params, best.snapshot);
+        result.validation = { history, best: best.scores, stoppedEarly: result.epochs < (options.epochs ?? 10), restored: restore };
+      }
       this.training = { epochs: result.epochs, steps: result.steps, finalLoss: result.epochLosses.at(-1) ?? null, seconds: result.seconds };
       if (options.calibrate !== false) {
         const c = typeof options.calibrate === 'object' ? options.calibrate : {};
-        const sigma = c.sigma ?? DEFAULT_SIGMA;
         const scores: number[] = [];
         for (const feats of cache) scores.push(...(await this.scoresFromFeatures(feats, sigma)));
         this.setCalibration(scores, sigma, c.quantile ?? DEFAULT_QUANTILE, 'train');
+        // With painted defects available, the spec's rule applies: the F1-optimal pixel threshold.
+        if (valSet && c.quantile === undefined) this.threshold = f1Threshold(validationMaps(this.model, valSet, sigma), valSet.masks);
       }
       return result;
     } finally {
       tf.dispose(cache.flat());
+      valSet?.dispose();
     }
+  }
+
+  /**
+   * Score the detector on synthetic defects painted on the given normal images (the same
+   * procedure fit's validation uses): pixel AUROC and AUPRO at input resolution.
+   */
+  async validate(normalImages: ImageInput[], options: Omit<ValidationOptions, 'images' | 'holdOut' | 'every' | 'patience' | 'restoreBest'> & { sigma?: number } = {}): Promise<ValidationScores> {
+    this.check();
+    if (normalImages.length === 0) throw new DanflowError('EMPTY_DATASET', 'validate() needs at least one normal image to paint defects on.');
+    const set = await this.buildValidationSet(normalImages, options, 8);
+    try {
+      return scoreValidation(validationMaps(this.model, set, options.sigma ?? DEFAULT_SIGMA), set.masks, this.training?.epochs ?? 0, options.metric ?? 'mean');
+    } finally {
+      set.dispose();
+    }
+  }
+
+  /** Decode held-out normal images at input size, paint synthetic defects, cache their features. */
+  private async buildValidationSet(images: ImageInput[], v: ValidationOptions, batchSize: number): Promise<ValidationSet> {
+    const size = this.config.inputSize;
+    const raws: RawImage[] = [];
+    for (let i = 0; i < images.length; i++) {
+      const t = await imageToTensor(images[i], `validation image ${i}`);
+      const r = tf.tidy(() => tf.round(resizeForModel(t, size)));
+      raws.push({ data: Uint8Array.from(r.dataSync()), width: size, height: size, channels: 3 });
+      tf.dispose([t, r]);
+    }
+    const painted = paintValidationImages(raws, v.copies ?? 2, v.seed ?? this.config.seed, v.kinds);
+    const features = await this.extractAll(painted.images, batchSize);
+    return { features, masks: painted.masks, dispose: () => tf.dispose(features.flat()) };
   }
 
   private async scoresFromFeatures(features: tf.Tensor4D[], sigma: number): Promise<number[]> {

@@ -55,8 +55,10 @@ export interface LayerInfo {
   name: string;
   channels: number;
   stride: number;
-  /** Index of the stage that produces it (everything after it need not run). */
+  /** Index of the stage that produces it. */
   stage: number;
+  /** Units of that stage needed to produce it (a residual sum needs them all). */
+  units: number;
 }
 
 /** Inverted residual settings after the stem: [filters, stride, expansion] for block_0 … block_16. */
@@ -75,9 +77,11 @@ export function describeMobileNetV2(alpha: number): { stages: Stage[]; layers: M
   const stages: Stage[] = [];
   const layers = new Map<string, LayerInfo>();
   let stride = 1;
-  const record = (name: string, channels: number) => layers.set(name, { name, channels, stride, stage: stages.length });
+  let unitsInStage = 0;
+  const record = (name: string, channels: number) => layers.set(name, { name, channels, stride, stage: stages.length, units: unitsInStage });
   const unitOutputs = (u: Unit) => {
     stride *= u.stride;
+    unitsInStage++;
     record(u.bn, u.cout);
     if (u.relu) record(u.relu, u.cout);
   };
@@ -86,6 +90,7 @@ export function describeMobileNetV2(alpha: number): { stages: Stage[]; layers: M
   const stem: Unit = { conv: 'Conv1', kind: 'conv', k: 3, stride: 2, cin: 3, cout: first, bn: 'bn_Conv1', relu: 'Conv1_relu' };
   unitOutputs(stem);
   stages.push({ units: [stem] });
+  unitsInStage = 0;
   let cin = first;
   BLOCKS.forEach(([filters, s, expansion], id) => {
     const prefix = id === 0 ? 'expanded_conv_' : `block_${id}_`;
@@ -102,6 +107,7 @@ export function describeMobileNetV2(alpha: number): { stages: Stage[]; layers: M
     const add = cin === out && s === 1 ? `${prefix}add` : undefined;
     if (add) record(add, out);
     stages.push({ units, add });
+    unitsInStage = 0;
     cin = out;
   });
   const last = alpha > 1 ? makeDivisible(1280 * alpha) : 1280;
@@ -170,8 +176,12 @@ export class MobileNetV2Backbone implements Backbone {
     if (new Set(this.layers).size !== this.layers.length) throw new DanflowError('BAD_CONFIG', `Output layers must be distinct (got ${this.layers.join(', ')}).`);
     const desc = describeMobileNetV2(this.alpha);
     const infos = this.layers.map((l) => mobileNetV2Layer(this.alpha, l));
+    // Run only what the outputs need: up to the last needed unit of the last needed stage.
     const lastStage = Math.max(...infos.map((i) => i.stage));
+    const unitsInLast = Math.max(...infos.filter((i) => i.stage === lastStage).map((i) => i.units));
     this.stages = desc.stages.slice(0, lastStage + 1);
+    const last = this.stages[lastStage];
+    if (unitsInLast < last.units.length) this.stages[lastStage] = { units: last.units.slice(0, unitsInLast) };
     this.scales = infos.map((i) => ({ channels: i.channels, stride: i.stride }));
   }
 

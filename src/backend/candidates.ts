@@ -51,7 +51,7 @@ interface GpuLike {
 }
 
 /** Software rasterisers: SwiftShader (Chrome, Dawn), llvmpipe/lavapipe/softpipe (Mesa), WARP (Windows). */
-const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|microsoft basic|warp/i;
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|\bwarp\b/i;
 
 /** Whether an adapter is a CPU implementation: flagged as fallback, or named like one (lavapipe is not flagged). */
 function isSoftwareAdapter(adapter: { isFallbackAdapter?: boolean; info?: GpuAdapterInfoLike }): boolean {

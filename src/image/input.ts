@@ -33,7 +33,8 @@ function validateRaw(img: RawImage, label: string): RawImage {
       `${label}: data has ${img.data.length} values, which does not match ${img.width}×${img.height} with 1, 3 or 4 channels (channels: ${img.channels}).`,
     );
   }
-  return { ...img, channels };
+  // No object spread: ImageData's width/height are prototype getters that a spread would drop.
+  return { data: img.data, width: img.width, height: img.height, channels };
 }
 
 /** Decode any accepted input into an HWC float32 RGB tensor with values in 0..255. */

@@ -32,9 +32,6 @@ export function quantize(image: FloatImage): RawImage {
   return { width, height, channels: 3, data: out };
 }
 
-export function toFloatImage(image: RawImage): FloatImage {
-  return { width: image.width, height: image.height, data: Float32Array.from(image.data) };
-}
 
 export function checkSize(what: string, width: number, height: number, min = 1): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < min || height < min) {
@@ -75,16 +72,7 @@ export function checkMask(mask: BinaryMask, width: number, height: number, what:
   }
 }
 
-export function countMask(mask: BinaryMask): number {
-  let n = 0;
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) n++;
-  return n;
-}
 
-/** Multiplies a colour by a brightness factor. */
-export function scaleRgb(c: Rgb, k: number): [number, number, number] {
-  return [c[0] * k, c[1] * k, c[2] * k];
-}
 
 /** A colour with seeded jitter: overall brightness ±brightness and each channel ±tint (fractions). */
 export function jitterRgb(c: Rgb, rng: Rng, brightness: number, tint: number): [number, number, number] {

@@ -89,9 +89,9 @@ export function metalFloat(width: number, height: number, seed: Seed): FloatImag
   const base = jitterRgb([150, 153, 158], rng, 0.03, 0.01);
   const [c, s] = smallRotation(0.03, rng.next);
   const [lx, ly] = rng.direction();
-  const lightAmp = rng.range(0.08, 0.14);
+  const lightAmp = rng.range(0.07, 0.09);
   const [bx, by] = rng.direction();
-  const bandPos = rng.range(-0.3, 0.3);
+  const bandPos = rng.range(-0.2, 0.2);
   const streaks = perlinNoise2D(hashSeed('metal-streaks', seed));
   const hair = valueNoise2D(hashSeed('metal-hair', seed));
   const blotch = perlinNoise2D(hashSeed('metal-blotch', seed));
@@ -108,9 +108,9 @@ export function metalFloat(width: number, height: number, seed: Seed): FloatImag
       const light = 1 + lightAmp * ((x - cx) * lx + (y - cy) * ly) / (0.5 * diag);
       // A broad specular band across the plate, as from a strip light.
       const d = ((x - cx) * bx + (y - cy) * by) / diag - bandPos;
-      const band = 1 + 0.09 * bump(clamp(d / 0.7 + 0.5, 0, 1));
+      const band = 1 + 0.05 * bump(clamp(d / 0.7 + 0.5, 0, 1));
       const k =
-        light * band * (1 + 0.075 * streak + 0.045 * hairline) * (1 + 0.02 * blotch(x / (50 * unit), y / (50 * unit)));
+        light * band * (1 + 0.1 * streak + 0.06 * hairline) * (1 + 0.02 * blotch(x / (50 * unit), y / (50 * unit)));
       put(img, y * width + x, base[0] * k, base[1] * k, base[2] * k);
     }
   }
@@ -127,7 +127,7 @@ export function woodFloat(width: number, height: number, seed: Seed): FloatImage
   // The pith sits far off-image, so rings show as nearly parallel lines with the odd arch.
   const a0 = rng.range(-150, 280) * unit;
   const g0 = rng.range(-300, 420) * unit;
-  const spacing = 8 * unit * rng.range(0.93, 1.07);
+  const spacing = 11 * unit * rng.range(0.93, 1.07);
   const warpNoise = perlinNoise2D(hashSeed('wood-warp', seed));
   const pores = valueNoise2D(hashSeed('wood-pores', seed));
   const tone = perlinNoise2D(hashSeed('wood-tone', seed));
@@ -186,11 +186,11 @@ export function tileFloat(width: number, height: number, seed: Seed): FloatImage
       let gg = tileBase[1] * bright;
       let b = tileBase[2] * bright * (1 - tint);
       const sp = speck(x / (1.7 * unit), y / (1.7 * unit));
-      const dark = smoothstep(0.5, 0.72, sp);
+      const dark = smoothstep(0.58, 0.78, sp);
       r = lerp(r, chipDark[0], dark);
       gg = lerp(gg, chipDark[1], dark);
       b = lerp(b, chipDark[2], dark);
-      const warm = smoothstep(0.6, 0.8, speckWarm(x / (2.2 * unit) + 50, y / (2.2 * unit)));
+      const warm = smoothstep(0.68, 0.86, speckWarm(x / (2.2 * unit) + 50, y / (2.2 * unit)));
       r = lerp(r, chipWarm[0], warm);
       gg = lerp(gg, chipWarm[1], warm);
       b = lerp(b, chipWarm[2], warm);

@@ -94,8 +94,11 @@ export function trainStep(model: DanflowModel, adam: Adam, features: tf.Tensor4D
   }
 }
 
+/** Runs after each epoch (e.g. synthetic validation); may add figures to the epoch event or stop training. */
+export type EpochHook = (epoch: number, loss: number) => Promise<{ stop?: boolean; validation?: Record<string, number> } | void>;
+
 /** Epoch loop over cached features. */
-export async function trainOnFeatures(model: DanflowModel, cache: tf.Tensor4D[][], opts: FitOptions, seed: number): Promise<FitResult> {
+export async function trainOnFeatures(model: DanflowModel, cache: tf.Tensor4D[][], opts: FitOptions, seed: number, afterEpoch?: EpochHook): Promise<FitResult> {
   const o = resolveFitOptions(opts);
   const n = cache.length;
   const adam = new Adam({ learningRate: o.learningRate, weightDecay: o.weightDecay });
@@ -125,10 +128,12 @@ export async function trainOnFeatures(model: DanflowModel, cache: tf.Tensor4D[][
       }
       const mean = sum / n;
       epochLosses.push(mean);
-      opts.onProgress?.({ type: 'epoch', epoch, epochs: o.epochs, loss: mean, seconds: (Date.now() - e0) / 1000 });
+      const hook = await afterEpoch?.(epoch, mean);
+      opts.onProgress?.({ type: 'epoch', epoch, epochs: o.epochs, loss: mean, seconds: (Date.now() - e0) / 1000, ...(hook?.validation ? { validation: hook.validation } : {}) });
+      if (hook?.stop) break;
     }
   } finally {
     adam.dispose();
   }
-  return { epochs: o.epochs, steps: total, epochLosses, seconds: (Date.now() - t0) / 1000 };
+  return { epochs: epochLosses.length, steps: total, epochLosses, seconds: (Date.now() - t0) / 1000 };
 }

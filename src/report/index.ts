@@ -1,0 +1,27 @@
+/** Evaluation and reports: metrics over a test set, five-panel figures, the HTML report. */
+export { colormap, colormapLut, colorizeMap, mapRange, colormapCssGradient } from './colormap.js';
+export type { ColormapName, NormRange } from './colormap.js';
+export {
+  maskOutline,
+  dilateMask,
+  resizeMaskNearest,
+  resizeMapBilinear,
+  thresholdMap,
+  maskToRgb,
+  blend,
+  heatmapOverlay,
+  segmentationOverlay,
+  panelImages,
+  composeStrip,
+  renderPanels,
+  toRgb8,
+  PANEL_LABELS,
+} from './panels.js';
+export type { PanelInput, PanelOptions } from './panels.js';
+export { evaluate, evaluationSummary, downsampleCurve } from './evaluate.js';
+export type { EvalSample, EvaluatedImage, EvaluateOptions, EvaluationMetrics, EvaluationResult, EvaluationTimings, CurvePoints } from './evaluate.js';
+export { renderHtmlReport } from './html.js';
+export type { ReportCategory, ReportModelInfo } from './html.js';
+export { writeReport, reportJson, panelPath } from './write.js';
+export type { ReportOptions, ReportFiles, MaskThresholdChoice } from './write.js';
+export { curveChart, scoreHistogram } from './svg.js';
