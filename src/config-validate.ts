@@ -46,4 +46,6 @@ export function validateConfig(c: DetectorConfig): void {
   if (typeof c.doubleSubnets !== 'boolean') bad(`doubleSubnets must be true or false (got ${String(c.doubleSubnets)}).`);
   if (!ATTENTIONS.includes(c.attention)) bad(`attention must be one of ${ATTENTIONS.join(', ')} (got "${c.attention}").`);
   if (!Number.isInteger(c.seed)) bad(`seed must be an integer (got ${c.seed}).`);
+  if (c.method !== undefined && c.method !== 'danflow' && c.method !== 'patchcore') bad(`method must be 'danflow' or 'patchcore' (got "${String(c.method)}").`);
+  if (c.patchcore && !(c.patchcore.coresetRatio > 0 && c.patchcore.coresetRatio <= 1)) bad(`patchcore.coresetRatio must be in (0, 1] (got ${c.patchcore.coresetRatio}).`);
 }

@@ -46,7 +46,23 @@ export interface FlowConfig {
   attention: Attention;
 }
 
+/**
+ * 'danflow' (default): the normalizing flow. 'patchcore': a compact PatchCore-style detector —
+ * nearest-neighbour distance of each locally pooled patch feature to a memory bank of normal
+ * patches (random coreset); no training epochs, often the stronger choice for small datasets.
+ */
+export type DetectionMethod = 'danflow' | 'patchcore';
+
+export interface PatchCoreConfig {
+  /** Fraction of normal patches kept in the memory bank. Default 0.1. */
+  coresetRatio: number;
+  /** Feature scales (indices into the backbone's maps) pooled into patch features. Default: all but the first. */
+  scales: number[];
+}
+
 export interface DetectorOptions extends Partial<FlowConfig> {
+  method?: DetectionMethod;
+  patchcore?: Partial<PatchCoreConfig>;
   backbone?: BackboneChoice;
   /**
    * 'random' (seeded, offline), a Hugging Face id `hf:timm/…`, a URL, a local path, or bytes.
@@ -62,6 +78,9 @@ export interface DetectorOptions extends Partial<FlowConfig> {
 
 /** Fully resolved settings: what the saved model stores and what reproduces it. */
 export interface DetectorConfig extends FlowConfig {
+  /** Absent in models saved before methods existed: means 'danflow'. */
+  method?: DetectionMethod;
+  patchcore?: PatchCoreConfig;
   backbone: BackboneChoice;
   weights: string;
   inputSize: number;
@@ -108,7 +127,11 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
     ? ({ ...backbone, layers: Array.isArray(backbone.layers) ? [...backbone.layers] : backbone.layers, preprocess: backbone.preprocess ?? 'tf', alpha: backbone.alpha ?? 0.35 } satisfies TfjsBackboneConfig)
     : undefined;
   const weights = options.weights instanceof Uint8Array ? 'bytes' : (options.weights ?? custom?.model ?? DEFAULTS.weights);
+  const method = options.method ?? 'danflow';
   return {
+    ...(method === 'patchcore'
+      ? { method, patchcore: { coresetRatio: options.patchcore?.coresetRatio ?? 0.1, scales: options.patchcore?.scales ?? [] } }
+      : { method }),
     backbone: custom ?? backbone,
     weights,
     inputSize: options.inputSize ?? defaultInputSize(backbone),

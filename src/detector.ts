@@ -21,6 +21,9 @@ import type { BinaryMask, RawImage, ScoreMap } from './types.js';
 import { paintValidationImages, scoreValidation, validationMaps, f1Threshold, type ValidationOptions, type ValidationScores, type ValidationSet } from './validation/synthetic-validation.js';
 import { restoreParams, snapshotParams, type ParamSnapshot } from './model/snapshot.js';
 import { VERSION } from './version.js';
+import { MEMORY_BANK_KEY, PatchCoreHead, patchScales } from './patchcore/patchcore.js';
+import { MemoryBank } from './patchcore/memory-bank.js';
+import { readSafetensors } from './io/safetensors.js';
 
 export interface LocalizeOptions {
   /** Gaussian smoothing of the map in input-size pixels. Default 4; 0 returns the reference's raw map. */
@@ -78,6 +81,8 @@ export class Detector {
   threshold: number | undefined;
   scoreStats: ScoreStats | undefined;
   private training: ModelManifest['training'] = null;
+  /** Set for method 'patchcore' once fitted (or loaded). */
+  private patchcore: PatchCoreHead | undefined;
   private disposed = false;
 
   private constructor(
@@ -94,9 +99,22 @@ export class Detector {
     return this.model.config;
   }
 
-  /** Trainable parameters (flows + per-scale LayerNorms), the paper's "A.d Params". */
+  /** Trainable parameters (flows + per-scale LayerNorms), the paper's "A.d Params". 0 for PatchCore. */
   get trainableParameters(): number {
     return this.model.trainableParameterCount();
+  }
+
+  get method(): 'danflow' | 'patchcore' {
+    return this.config.method ?? 'danflow';
+  }
+
+  /** Raw anomaly maps [N, S, S] at input size from backbone features (no smoothing). */
+  private rawMaps(features: tf.Tensor4D[]): tf.Tensor3D {
+    if (this.method === 'patchcore') {
+      if (!this.patchcore) throw new DanflowError('BAD_ARGUMENT', 'This PatchCore detector has no memory bank yet: call fit() with normal images first.');
+      return this.patchcore.anomalyMap(features, this.config.inputSize);
+    }
+    return this.model.anomalyMap(this.model.head(features));
   }
 
   private check(): void {
@@ -176,7 +194,7 @@ export class Detector {
       const hook = valSet
         ? async (epoch: number) => {
             if (epoch % every !== 0) return;
-            const scores = scoreValidation(validationMaps(this.model, valSet!, sigma), valSet!.masks, epoch, v!.metric ?? 'mean');
+            const scores = scoreValidation(this.validationMaps(valSet!, sigma), valSet!.masks, epoch, v!.metric ?? 'mean');
             history.push(scores);
             if (!best || scores.score > best.scores.score) {
               best = { scores, snapshot: snapshotParams(this.model.params, stateKeys) };
@@ -186,9 +204,18 @@ export class Detector {
             return { stop, validation: { pixelAuroc: scores.pixelAuroc, aupro: scores.aupro, score: scores.score } };
           }
         : undefined;
-      const result: DetectorFitResult = await trainOnFeatures(this.model, cache, options, this.config.seed, hook);
+      let result: DetectorFitResult;
+      if (this.method === 'patchcore') {
+        const t0 = Date.now();
+        this.patchcore?.dispose();
+        this.patchcore = PatchCoreHead.fit(cache, this.config.patchcore!, this.model.backbone.scales.length, this.config.seed);
+        result = { epochs: 0, steps: 0, epochLosses: [], seconds: (Date.now() - t0) / 1000 };
+        await hook?.(0);
+      } else {
+        result = await trainOnFeatures(this.model, cache, options, this.config.seed, hook);
+      }
       if (valSet && best) {
-        const restore = v!.restoreBest !== false && best.scores.epoch !== result.epochs;
+        const restore = v!.restoreBest !== false && best.scores.epoch !== result.epochs && this.method === 'danflow';
         if (restore) restoreParams(this.model.params, best.snapshot);
         result.validation = { history, best: best.scores, stoppedEarly: result.epochs < (options.epochs ?? 10), restored: restore };
       }
@@ -199,7 +226,7 @@ export class Detector {
         for (const feats of cache) scores.push(...(await this.scoresFromFeatures(feats, sigma)));
         this.setCalibration(scores, sigma, c.quantile ?? DEFAULT_QUANTILE, 'train');
         // With painted defects available, the spec's rule applies: the F1-optimal pixel threshold.
-        if (valSet && c.quantile === undefined) this.threshold = f1Threshold(validationMaps(this.model, valSet, sigma), valSet.masks);
+        if (valSet && c.quantile === undefined) this.threshold = f1Threshold(this.validationMaps(valSet, sigma), valSet.masks);
       }
       return result;
     } finally {
@@ -217,10 +244,14 @@ export class Detector {
     if (normalImages.length === 0) throw new DanflowError('EMPTY_DATASET', 'validate() needs at least one normal image to paint defects on.');
     const set = await this.buildValidationSet(normalImages, options, 8);
     try {
-      return scoreValidation(validationMaps(this.model, set, options.sigma ?? DEFAULT_SIGMA), set.masks, this.training?.epochs ?? 0, options.metric ?? 'mean');
+      return scoreValidation(this.validationMaps(set, options.sigma ?? DEFAULT_SIGMA), set.masks, this.training?.epochs ?? 0, options.metric ?? 'mean');
     } finally {
       set.dispose();
     }
+  }
+
+  private validationMaps(set: ValidationSet, sigma: number): ScoreMap[] {
+    return validationMaps((f) => this.rawMaps(f), this.config.inputSize, set, sigma);
   }
 
   /** Decode held-out normal images at input size, paint synthetic defects, cache their features. */
@@ -239,7 +270,7 @@ export class Detector {
   }
 
   private async scoresFromFeatures(features: tf.Tensor4D[], sigma: number): Promise<number[]> {
-    const maxes = tf.tidy(() => tf.max(gaussianBlur(this.model.anomalyMap(this.model.head(features)), sigma), [1, 2]));
+    const maxes = tf.tidy(() => tf.max(gaussianBlur(this.rawMaps(features), sigma), [1, 2]));
     const values = Array.from(await maxes.data());
     maxes.dispose();
     return values;
@@ -280,7 +311,7 @@ export class Detector {
     const out: LocalizeResult[] = [];
     for (let i = 0; i < images.length; i += batchSize) {
       const { batch, sizes } = await this.prepare(images.slice(i, i + batchSize), i);
-      const maps = tf.tidy(() => gaussianBlur(this.model.anomalyMap(this.model.head(this.model.backboneFeatures(batch))), sigma));
+      const maps = tf.tidy(() => gaussianBlur(this.rawMaps(this.model.backboneFeatures(batch)), sigma));
       batch.dispose();
       try {
         for (let j = 0; j < sizes.length; j++) out.push(await this.result(maps, j, sizes[j], threshold));
@@ -328,7 +359,10 @@ export class Detector {
   async serialize(options: { includeBackbone?: boolean } = {}): Promise<SavedModel> {
     this.check();
     const includeBackbone = options.includeBackbone ?? true;
-    const weights = exportStateDict(this.model, { includeBackbone });
+    if (this.method === 'patchcore' && !this.patchcore) throw new DanflowError('BAD_ARGUMENT', 'Nothing to save yet: fit() this PatchCore detector first.');
+    const bank = this.patchcore?.bank.bank;
+    const extra = bank ? { [MEMORY_BANK_KEY]: { dtype: 'F32' as const, shape: bank.shape, data: bank.dataSync() as Float32Array } } : undefined;
+    const weights = exportStateDict(this.model, { includeBackbone, extra });
     const manifest: ModelManifest = {
       format: MODEL_FORMAT,
       formatVersion: MODEL_FORMAT_VERSION,
@@ -356,7 +390,13 @@ export class Detector {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.patchcore?.dispose();
     this.model.dispose();
+  }
+
+  /** @internal */
+  attachPatchCore(head: PatchCoreHead): void {
+    this.patchcore = head;
   }
 
   /** @internal */
@@ -424,5 +464,15 @@ async function fromStateDict(config: DetectorConfig, backend: BackendName, bytes
   const probe = DanflowModel.describe(config);
   const contents = readStateDict(bytes, probe.specs, probe.flows, { skipBackbone, what });
   const source: TensorSource = (spec) => contents.source(spec) ?? backboneFallback?.(spec);
-  return Detector.create(config, backend, source, contents.permutations);
+  const det = await Detector.create(config, backend, source, contents.permutations);
+  if (config.method === 'patchcore') {
+    const file = readSafetensors(bytes);
+    if (!file.has(MEMORY_BANK_KEY)) {
+      det.dispose();
+      throw new DanflowError('WEIGHTS_MISMATCH', `${what} is a PatchCore model without "${MEMORY_BANK_KEY}"; it was saved before fitting or is corrupt.`);
+    }
+    const t = file.get(MEMORY_BANK_KEY);
+    det.attachPatchCore(new PatchCoreHead(new MemoryBank(tf.tensor2d(t.data, t.shape as [number, number])), patchScales(config.patchcore!, det.internals.backbone.scales.length)));
+  }
+  return det;
 }

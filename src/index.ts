@@ -2,7 +2,7 @@ export { createDetector, loadDetector, Detector } from './detector.js';
 export type { CreateDetectorOptions, LoadDetectorOptions, LocalizeOptions, LocalizeResult, CalibrateOptions, DetectorFitOptions, DetectorFitResult } from './detector.js';
 export type { ValidationOptions, ValidationScores, ValidationMetric } from './validation/synthetic-validation.js';
 export type { FitResult } from './train/fit.js';
-export type { DetectorConfig, DetectorOptions, Attention, BuiltinBackbone, FlowConfig } from './config.js';
+export type { DetectorConfig, DetectorOptions, Attention, BuiltinBackbone, FlowConfig, DetectionMethod, PatchCoreConfig, BackboneChoice, TfjsBackboneConfig } from './config.js';
 export type { BackendName, BackendRequest } from './backend/names.js';
 export { useBackend, registerBackendCandidate } from './backend/registry.js';
 export type { BackendCandidate } from './backend/candidates.js';

@@ -9,8 +9,8 @@ import { readSafetensors, writeSafetensors, type SafetensorsFile, type WritableT
  * permutation matrices and BatchNorm step counters included, so `model.load_state_dict(...)` in the
  * reference accepts a danflow model file and `loadDetector(…, { from: 'pytorch' })` accepts theirs.
  */
-export function exportStateDict(model: DanflowModel, options: { includeBackbone: boolean }): Uint8Array {
-  const out: Record<string, WritableTensor> = {};
+export function exportStateDict(model: DanflowModel, options: { includeBackbone: boolean; extra?: Record<string, WritableTensor> }): Uint8Array {
+  const out: Record<string, WritableTensor> = { ...options.extra };
   for (const spec of model.specs) {
     if (!options.includeBackbone && spec.key.startsWith('feature_extractor.')) continue;
     const data = toTorchLayout(spec, model.params.get(spec.key).dataSync() as Float32Array);

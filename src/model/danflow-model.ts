@@ -49,7 +49,8 @@ export class DanflowModel {
       const t = data ? tf.tensor(data, spec.shape, 'float32') : initialTensor(spec, config.seed);
       this.params.add(spec.key, t, spec.trainable);
     }
-    this.flows = this.backbone.scales.map((s, i) => ({
+    // PatchCore uses the backbone alone; its memory bank lives outside the ParamStore.
+    this.flows = config.method === 'patchcore' ? [] : this.backbone.scales.map((s, i) => ({
       prefix: `nf_flows.${i}`,
       channels: s.channels,
       permutations: Array.from({ length: config.flowSteps }, (_, k) =>
@@ -62,6 +63,7 @@ export class DanflowModel {
   /** Every tensor the model holds (backbone, norms, flows, in reference order) and the flows' shapes. */
   static describe(config: DetectorConfig, backbone: Backbone = createBackbone(config.backbone)): ModelDescription {
     const specs: ParamSpec[] = [...backbone.specs(BACKBONE_PREFIX)];
+    if (config.method === 'patchcore') return { specs, flows: [] };
     if (backbone.trainableNorms) {
       backbone.scales.forEach((s, i) => {
         const hw = Math.floor(config.inputSize / s.stride);

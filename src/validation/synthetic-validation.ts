@@ -4,7 +4,6 @@ import { gaussianBlur } from '../localize/gaussian.js';
 import { auroc } from '../metrics/auroc.js';
 import { aupro } from '../metrics/aupro.js';
 import { f1Max } from '../metrics/f1.js';
-import type { DanflowModel } from '../model/danflow-model.js';
 import { paintSyntheticAnomaly } from '../synthetic/index.js';
 import type { BinaryMask, RawImage, ScoreMap } from '../types.js';
 
@@ -72,10 +71,10 @@ export function paintValidationImages(images: RawImage[], copies: number, seed: 
 }
 
 /** Maps of the validation set at input size, eval mode, smoothed like localize. */
-export function validationMaps(model: DanflowModel, set: ValidationSet, sigma: number): ScoreMap[] {
-  const s = model.config.inputSize;
+export function validationMaps(rawMaps: (features: tf.Tensor4D[]) => tf.Tensor3D, inputSize: number, set: ValidationSet, sigma: number): ScoreMap[] {
+  const s = inputSize;
   return set.features.map((feats) => {
-    const t = tf.tidy(() => gaussianBlur(model.anomalyMap(model.head(feats)), sigma));
+    const t = tf.tidy(() => gaussianBlur(rawMaps(feats), sigma));
     const data = t.dataSync() as Float32Array;
     t.dispose();
     return { width: s, height: s, data };

@@ -17,8 +17,8 @@ import type { Browser, Page } from 'playwright-core';
 import { ensureDist, findChromium, launchChromium, maxAbsDiff, openPage, REPO, serveStatic, viteBuild, type StaticServer } from './harness.js';
 
 /** Max |Δ| allowed between anomaly maps of a GPU backend and the CPU/wasm backends. */
-const MAP_TOLERANCE = 1e-3;
-/** Max |Δ| allowed between runs of one backend (save → page reload → load), i.e. bit-identical up to noise. */
+const MAP_TOLERANCE = 1e-4;
+/** Max |Δ| between the map right after fit() and the map of the model reloaded from IndexedDB (float32 noise). */
 const RELOAD_TOLERANCE = 1e-6;
 
 const chromiumPath = findChromium();
@@ -99,7 +99,7 @@ describe.skipIf(!chromiumPath)('browser: chromium headless + SwiftShader', () =>
     const { context, page, logs } = await openPage(browser, base);
     try {
       const t0 = Date.now();
-      const fitted = await call(page, 'fitSave', { backend: 'webgpu', name: 'gpu-model', inputSize: 32, images: 4, epochs: 2, checkInputKinds: true });
+      const fitted = await call(page, 'fitSave', { backend: 'webgpu', name: 'gpu-model', inputSize: 32, images: 2, epochs: 2, checkInputKinds: true });
       const { map, ...rest } = fitted;
       summary.webgpuFit = { ...rest, wallMs: Date.now() - t0 };
       expect(fitted.backend).toBe('webgpu');
@@ -114,18 +114,21 @@ describe.skipIf(!chromiumPath)('browser: chromium headless + SwiftShader', () =>
       // canvas / ImageBitmap / PNG Blob / <img> of the same pixels give the ImageData map.
       for (const [kind, d] of Object.entries(fitted.inputKindDiffs!)) expect(d, kind).toBeLessThanOrEqual(1e-5);
 
+      const before = await call(page, 'localizeSaved', { name: 'gpu-model', backend: 'webgpu' });
       await page.reload();
       const reloaded = await call(page, 'localizeSaved', { name: 'gpu-model', backend: 'webgpu' });
       const wasm = await call(page, 'localizeSaved', { name: 'gpu-model', backend: 'wasm' });
       const cpu = await call(page, 'localizeSaved', { name: 'gpu-model', backend: 'cpu' });
-      const diffs = { reloadWebgpu: maxAbsDiff(map, reloaded.map), webgpuVsWasm: maxAbsDiff(map, wasm.map), webgpuVsCpu: maxAbsDiff(map, cpu.map), wasmVsCpu: maxAbsDiff(wasm.map, cpu.map) };
+      const diffs = { loadedBeforeVsAfterReload: maxAbsDiff(before.map, reloaded.map), fitVsReloaded: maxAbsDiff(map, reloaded.map), webgpuVsWasm: maxAbsDiff(map, wasm.map), webgpuVsCpu: maxAbsDiff(map, cpu.map), wasmVsCpu: maxAbsDiff(wasm.map, cpu.map) };
       summary.webgpuDiffs = diffs;
       summary.webgpuLoad = { webgpu: reloaded.ms, wasm: wasm.ms, cpu: cpu.ms, scores: { webgpu: fitted.score, wasm: wasm.score, cpu: cpu.score } };
       expect(reloaded.backend).toBe('webgpu');
       expect(wasm.tfBackend).toBe('wasm');
       expect(cpu.tfBackend).toBe('cpu');
       expect(reloaded.threshold).toBe(fitted.threshold);
-      expect(diffs.reloadWebgpu).toBeLessThanOrEqual(RELOAD_TOLERANCE);
+      // The same saved model on the same backend gives the same map in a new page.
+      expect(diffs.loadedBeforeVsAfterReload).toBe(0);
+      expect(diffs.fitVsReloaded).toBeLessThanOrEqual(RELOAD_TOLERANCE);
       expect(diffs.webgpuVsWasm).toBeLessThanOrEqual(MAP_TOLERANCE);
       expect(diffs.webgpuVsCpu).toBeLessThanOrEqual(MAP_TOLERANCE);
       expect(Math.abs(fitted.score - cpu.score)).toBeLessThanOrEqual(MAP_TOLERANCE);

@@ -1,0 +1,229 @@
+/** Pieces several commands share: option tables, paths, datasets, weights, models, progress. */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DanflowError, env, loadDetector, type BackendRequest, type Detector, type DetectorConfig, type ProgressCallback } from '../index.js';
+import { openDataset, type Dataset } from '../node.js';
+import { nodeCachePath } from '../io/cache.js';
+import { resolveWeightSource } from '../io/hub.js';
+import { Args, type OptSpecs } from './args.js';
+import { UsageError } from './exit.js';
+import type { CliIo } from './io.js';
+import { formatBytes, formatSeconds, type Bar, type Output } from './output.js';
+
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
+export const FORMATS = ['mvtec', 'btad', 'visa', 'ksdd2', 'folder'] as const;
+export const BACKBONES = ['resnet18', 'wide_resnet50_2', 'deit_base_distilled_patch16_384', 'cait_m48_448', 'mobilenetv2'] as const;
+export const ATTENTIONS = ['none', 'eca', 'gcnet'] as const;
+
+/** Pretrained checkpoints `--weights pretrained` resolves to (Hugging Face, safetensors). */
+export const PRETRAINED: Partial<Record<string, string>> = {
+  resnet18: 'hf:timm/resnet18.a1_in1k',
+  wide_resnet50_2: 'hf:timm/wide_resnet50_2.tv_in1k',
+  deit_base_distilled_patch16_384: 'hf:timm/deit_base_distilled_patch16_384.fb_in1k',
+  cait_m48_448: 'hf:timm/cait_m48_448.fb_dist_in1k',
+};
+
+export const BACKEND_OPTION: OptSpecs = {
+  backend: { type: 'string', value: '<name>', help: `compute backend: ${BACKENDS.join(', ')}`, default: 'wasm', group: 'General' },
+};
+
+export const DATA_OPTIONS: OptSpecs = {
+  data: { type: 'string', value: '<dir>', help: 'dataset root: the folder holding the categories (or one category folder)', group: 'Data' },
+  format: { type: 'string', value: '<fmt>', help: `dataset layout: ${FORMATS.join(', ')}`, default: 'mvtec', group: 'Data' },
+  category: { type: 'string', short: 'c', value: '<names>', multiple: true, help: "category folder(s), comma-separated or repeated; 'all' for every category under --data", group: 'Data' },
+  'normal-dir': { type: 'string', value: '<dir>', help: 'folder format: normal training images', group: 'Data' },
+  'abnormal-dir': { type: 'string', value: '<dir>', help: 'folder format: anomalous test images', group: 'Data' },
+  'mask-dir': { type: 'string', value: '<dir>', help: 'folder format: masks of the anomalous images (<stem>_mask.* or <stem>.*)', group: 'Data' },
+  'normal-test-dir': { type: 'string', value: '<dir>', help: 'folder format: normal test images', group: 'Data' },
+  'allow-missing-masks': { type: 'boolean', help: 'accept anomalous test images without a mask (left out of pixel metrics)', group: 'Data' },
+};
+
+export function resolvePath(io: CliIo, p: string): string {
+  if (p === '~' || p.startsWith('~/')) return path.join(io.env.HOME ?? '', p.slice(1));
+  return path.resolve(io.cwd, p);
+}
+
+export function backendOf(args: Args): BackendRequest {
+  return args.choice('backend', BACKENDS, 'wasm');
+}
+
+async function isDir(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+/** The categories to work on: the --category list, every category for 'all', or [undefined] for a category folder / folder format. */
+export async function categoriesOf(args: Args, io: CliIo): Promise<(string | undefined)[]> {
+  const format = args.choice('format', FORMATS, 'mvtec');
+  if (format === 'folder') return [undefined];
+  const list = args.list('category');
+  if (list.length === 1 && list[0] === 'all') {
+    const root = resolvePath(io, args.required('data'));
+    if (!(await isDir(root))) throw new DanflowError('NOT_FOUND', `Dataset root not found: ${root} is not an existing folder.`);
+    const names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+    const cats: string[] = [];
+    for (const n of names) if (await isDir(path.join(root, n, 'train'))) cats.push(n);
+    if (cats.length === 0) throw new DanflowError('DATASET_LAYOUT', `--category all: no category folders (with a train/ folder) under ${root}.`);
+    return cats;
+  }
+  return list.length ? list : [undefined];
+}
+
+export async function openData(args: Args, io: CliIo, category: string | undefined): Promise<Dataset> {
+  const format = args.choice('format', FORMATS, 'mvtec');
+  const allowMissingMasks = args.bool('allow-missing-masks');
+  if (format === 'folder') {
+    const normalDir = args.str('normal-dir');
+    if (!normalDir) throw new UsageError('--format folder needs --normal-dir <dir> (the normal images)', args.command);
+    const base = args.has('data') ? resolvePath(io, args.str('data')!) : io.cwd;
+    const opt = (name: string) => (args.has(name) ? { [camel(name)]: args.str(name)! } : {});
+    return openDataset({ format: 'folder', root: base, normalDir, ...opt('abnormal-dir'), ...opt('mask-dir'), ...opt('normal-test-dir'), allowMissingMasks });
+  }
+  const root = resolvePath(io, args.required('data', 'the dataset root folder'));
+  return openDataset({ format, root, ...(category !== undefined ? { category } : {}), allowMissingMasks });
+}
+
+function camel(s: string): string {
+  return s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export interface WeightsChoice {
+  /** What to pass as `weights`. */
+  weights: string;
+  /** For people: where they came from. */
+  label: string;
+  pretrained: boolean;
+  /** Whether the backbone should be switched to mobilenetv2 (a TF.js model.json was given). */
+  tfjs: boolean;
+}
+
+/** Whether the default pretrained checkpoint of a backbone is in the download cache. */
+export async function cachedPretrained(backbone: string): Promise<string | undefined> {
+  const id = PRETRAINED[backbone];
+  if (!id) return undefined;
+  const src = resolveWeightSource(id);
+  if (src.kind !== 'url') return undefined;
+  const file = await nodeCachePath(src.url, src.cacheKey);
+  return (await stat(file).then((s) => s.isFile() && s.size > 0, () => false)) ? id : undefined;
+}
+
+/**
+ * Resolves --weights: 'random', 'pretrained' (the backbone's default checkpoint, downloaded once and
+ * cached), an hf: id, a URL or a path. Without the flag: $DANFLOW_WEIGHTS, else `fallback`.
+ */
+export async function chooseWeights(args: Args, io: CliIo, backbone: string, fallback: 'random' | 'pretrained' | 'cached'): Promise<WeightsChoice> {
+  const given = args.str('weights') ?? io.env.DANFLOW_WEIGHTS;
+  const from = args.has('weights') ? '--weights' : io.env.DANFLOW_WEIGHTS ? '$DANFLOW_WEIGHTS' : undefined;
+  let spec = given;
+  if (spec === undefined) {
+    if (fallback === 'cached') spec = (await cachedPretrained(backbone)) ?? 'random';
+    else spec = fallback;
+  }
+  if (spec === 'random') return { weights: 'random', label: 'random (seeded, no pretraining)', pretrained: false, tfjs: false };
+  if (spec === 'pretrained') {
+    const id = PRETRAINED[backbone];
+    if (!id) {
+      throw new UsageError(`--weights pretrained: there is no default checkpoint for ${backbone}; pass the model.json path / an hf: id / a URL, or --weights random`, args.command);
+    }
+    spec = id;
+  }
+  const isUrl = /^(hf:|https?:)/.test(spec);
+  const resolved = isUrl ? spec : resolvePath(io, spec);
+  const tfjs = /\.json$/i.test(spec);
+  const cached = given === undefined ? ' (found in the download cache)' : '';
+  return { weights: resolved, label: `${isUrl ? spec : resolved}${from ? ` (${from})` : cached}`, pretrained: true, tfjs };
+}
+
+/** The model of a category: `<model>` itself when it holds danflow.json, else `<model>/<category>`. */
+export async function modelDirFor(io: CliIo, model: string, category: string | undefined): Promise<string> {
+  const dir = resolvePath(io, model);
+  if (/\.danflow$/.test(dir)) return dir;
+  const own = await stat(path.join(dir, 'danflow.json')).then(() => true, () => false);
+  if (own || category === undefined) return dir;
+  const sub = path.join(dir, category);
+  if (await stat(path.join(sub, 'danflow.json')).then(() => true, () => false)) return sub;
+  return dir; // loadDetector's error names the directory
+}
+
+export async function loadModel(dir: string, backend: BackendRequest, out: Output, progress: ProgressCallback): Promise<Detector> {
+  const t = performance.now();
+  const det = await loadDetector(dir, { backend, onProgress: progress });
+  out.info(`model: ${dir} (${describeConfig(det.config)}; backend ${det.backend}; loaded in ${formatSeconds((performance.now() - t) / 1000)})`);
+  return det;
+}
+
+export function describeConfig(c: DetectorConfig): string {
+  const b = typeof c.backbone === 'string' ? c.backbone : `tfjs ${c.backbone.model}`;
+  return `${b} @${c.inputSize}, ${c.flowSteps} flow steps, numDw ${c.numDw}, ${c.attention}${c.doubleSubnets ? '' : ', single subnet'}`;
+}
+
+/** Drives progress bars from the SDK's progress events. */
+export function progressHandler(out: Output): ProgressCallback {
+  let bar: Bar | undefined;
+  let key = '';
+  const start = (k: string, label: string, total?: number, unit: 'items' | 'bytes' = 'items'): Bar => {
+    if (key !== k || !bar) {
+      bar = out.bar(label, total, unit);
+      key = k;
+    }
+    return bar;
+  };
+  const end = (message?: string) => {
+    bar?.finish(message);
+    bar = undefined;
+    key = '';
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'download': {
+        const name = e.url.replace(/^https?:\/\/[^/]+\//, '').replace(/\/resolve\/[^/]+\//, '/');
+        if (e.cached) {
+          out.info(`weights: ${name} (cached, ${formatBytes(e.loaded)})`);
+          return;
+        }
+        start(`download ${e.url}`, 'download', e.total, 'bytes').update(e.loaded, name, e.total);
+        if (e.total !== undefined && e.loaded >= e.total) end();
+        return;
+      }
+      case 'features':
+        start('features', 'features', e.total).update(e.done);
+        if (e.done >= e.total) end();
+        return;
+      case 'step':
+        start(`epoch ${e.epoch}`, `epoch ${e.epoch}/${e.epochs}`, e.steps).update(e.step, `loss ${formatLoss(e.loss)}`);
+        return;
+      case 'epoch': {
+        const v = e.validation ? '  ' + Object.entries(e.validation).map(([k, x]) => `${k} ${x.toFixed(3)}`).join(' ') : '';
+        const msg = `epoch ${e.epoch}/${e.epochs}  loss ${formatLoss(e.loss)}  ${formatSeconds(e.seconds)}${v}`;
+        if (bar && key === `epoch ${e.epoch}`) end(msg);
+        else out.info(msg);
+        return;
+      }
+      case 'eval':
+        start('eval', 'localize', e.total).update(e.done);
+        if (e.done >= e.total) end();
+        return;
+      case 'stage':
+        end();
+        out.info(e.message);
+        return;
+    }
+  };
+}
+
+export function formatLoss(v: number): string {
+  return Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4);
+}
+
+/** Maps --quiet/--debug to the SDK's log level for the duration of a command. */
+export async function withLogLevel<T>(out: Output, fn: () => Promise<T>): Promise<T> {
+  const before = env.logLevel;
+  env.logLevel = out.flags.debug ? 'debug' : out.flags.quiet || out.flags.json ? 'silent' : 'warn';
+  try {
+    return await fn();
+  } finally {
+    env.logLevel = before;
+  }
+}
+
+/** MVTec AD's texture categories (the paper's "Texture" average); everything else counts as an object. */
+export const TEXTURE_CATEGORIES = new Set(['carpet', 'grid', 'leather', 'tile', 'wood', 'fabric', 'metal']);
