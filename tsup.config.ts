@@ -9,11 +9,12 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'index.node': 'src/index.node.ts',
     node: 'src/node.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts', node: 'src/node.ts' } },
+  dts: { entry: { index: 'src/index.ts', 'index.node': 'src/index.node.ts', node: 'src/node.ts' } },
   sourcemap: true,
   clean: true,
   target: 'es2022',

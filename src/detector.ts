@@ -407,11 +407,11 @@ export class Detector {
   }
 }
 
-/** Backbone weights for a config: seeded random, or a safetensors checkpoint from the hub/URL/path/bytes. */
+/** Backbone weights for a config: seeded random, a safetensors checkpoint or a TF.js model (hub/URL/path/bytes). */
 async function backboneSource(config: DetectorConfig, weights: DetectorOptions['weights'], onProgress?: ProgressCallback): Promise<TensorSource> {
-  if (weights === undefined || weights === 'random') return () => undefined;
-  const { backboneSourceFromCheckpoint } = await import('./backbones/weights.js');
-  return backboneSourceFromCheckpoint(config, await loadWeightBytes(weights, { onProgress }));
+  if (weights === undefined && config.weights === 'random') return () => undefined;
+  const { loadBackboneSource } = await import('./backbones/weights.js');
+  return loadBackboneSource(config, weights, { onProgress });
 }
 
 export interface CreateDetectorOptions extends DetectorOptions {

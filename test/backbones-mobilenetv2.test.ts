@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,6 +10,7 @@ import { parseTfjsModelJson, readTfjsWeights, resolveShardLocation, type TfjsMod
 import { backboneSourceFromCheckpoint, backboneSourceFromTfjs, loadBackboneSource } from '../src/backbones/weights.js';
 import { resolveConfig, type DetectorConfig, type TfjsBackboneConfig } from '../src/config.js';
 import { validateConfig } from '../src/config-validate.js';
+import { createDetector, loadDetector } from '../src/detector.js';
 import { floatToHalf } from '../src/io/safetensors.js';
 import { DanflowModel } from '../src/model/danflow-model.js';
 import { hashBytes } from '../src/nn/hash-random.js';
@@ -336,6 +338,27 @@ describe.skipIf(!HAVE_WEIGHTS)('MobileNetV2 α = 0.35 from ../shared/weights (re
     for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-3);
     tf.dispose([...ours, x, img]);
     model.dispose();
+  });
+
+  it('end to end: a { type: "tfjs" } detector fits, saves without the backbone and reloads it from config.weights', async () => {
+    const det = await createDetector({ backbone: { type: 'tfjs', model: WEIGHTS_DIR, layers: ['block_2_add', 'block_5_add'] }, inputSize: 64, flowSteps: 1, numDw: 1, backend: 'cpu' });
+    expect(det.config.weights).toBe(WEIGHTS_DIR);
+    const [a, b] = images(64);
+    const raw = (t: tf.Tensor4D) => ({ data: t.dataSync() as Float32Array, width: 64, height: 64, channels: 3 });
+    await det.fit([raw(a), raw(b)], { epochs: 1, batchSize: 2, calibrate: false });
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'danflow-mnv2-'));
+    try {
+      await det.save(tmp, { includeBackbone: false });
+      const again = await loadDetector(tmp, { backend: 'cpu' });
+      expect(again.config).toEqual(det.config);
+      const [r1, r2] = [await det.localize(raw(b)), await again.localize(raw(b))];
+      expect(Array.from(r2.anomalyMap.data)).toEqual(Array.from(r1.anomalyMap.data));
+      again.dispose();
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+      det.dispose();
+      tf.dispose([a, b]);
+    }
   });
 
   it('explains a width mismatch and rejects model.json bytes without their shards', async () => {

@@ -37,6 +37,16 @@ function validateRaw(img: RawImage, label: string): RawImage {
   return { data: img.data, width: img.width, height: img.height, channels };
 }
 
+/**
+ * The Node file/bytes decoder (sharp + BMP) is registered by the Node entry points rather than
+ * imported here, so browser bundles never pull in node: modules or sharp.
+ */
+let nodeDecoder: ((input: string | Uint8Array) => Promise<RawImage>) | undefined;
+
+export function registerNodeImageDecoder(decoder: (input: string | Uint8Array) => Promise<RawImage>): void {
+  nodeDecoder = decoder;
+}
+
 /** Decode any accepted input into an HWC float32 RGB tensor with values in 0..255. */
 export async function imageToTensor(input: ImageInput, label = 'image'): Promise<tf.Tensor3D> {
   if (input instanceof tf.Tensor) {
@@ -50,9 +60,11 @@ export async function imageToTensor(input: ImageInput, label = 'image'): Promise
       if (typeof input === 'string') throw new DanflowError('UNSUPPORTED', `${label}: file paths are only supported in Node; in the browser pass an <img>, ImageBitmap, ImageData or Blob.`);
       return imageToTensor(new Blob([input as BlobPart]), label);
     }
-    const { decodeImageNode } = await import('./decode-node.js');
+    if (!nodeDecoder) {
+      throw new DanflowError('UNSUPPORTED', `${label}: decoding files needs danflow's Node build; import 'danflow' from Node (the "node" export condition) or import 'danflow/node' once.`);
+    }
     const bytesOrPath = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
-    return rawToTensor(await decodeImageNode(bytesOrPath), label);
+    return rawToTensor(await nodeDecoder(bytesOrPath), label);
   }
   if (isRawImage(input)) return rawToTensor(input, label);
   if (typeof Blob !== 'undefined' && input instanceof Blob) {

@@ -56,19 +56,52 @@ export interface NormRange {
   hi: number;
 }
 
+export interface RangeOptions {
+  /**
+   * Quantiles of all pixel values used as the ends of the range, e.g. [0.01, 0.999]: a few extreme
+   * pixels (image borders) then do not wash out every other heatmap. Default [0, 1] = min … max.
+   */
+  quantiles?: readonly [number, number];
+  /** At most this many pixels are sampled (evenly strided) to estimate quantiles. Default 1,000,000. */
+  sample?: number;
+}
+
 /**
- * The range of a set of maps: min and max over every pixel of every map (NaN ignored). A
- * constant set gets a tiny positive width so normalising never divides by zero.
+ * The range of a set of maps: min … max over every pixel of every map (NaN ignored), or the given
+ * quantiles. A constant set gets a tiny positive width so normalising never divides by zero.
  */
-export function mapRange(maps: Iterable<ScoreMap | ArrayLike<number>>): NormRange {
-  let lo = Infinity;
-  let hi = -Infinity;
+export function mapRange(maps: Iterable<ScoreMap | ArrayLike<number>>, options: RangeOptions = {}): NormRange {
+  const arrays: ArrayLike<number>[] = [];
+  let total = 0;
   for (const m of maps) {
     const d = 'data' in m && !ArrayBuffer.isView(m) ? (m as ScoreMap).data : (m as ArrayLike<number>);
-    for (let i = 0; i < d.length; i++) {
-      const v = d[i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+    arrays.push(d);
+    total += d.length;
+  }
+  const [qlo, qhi] = options.quantiles ?? [0, 1];
+  let lo = Infinity;
+  let hi = -Infinity;
+  if (qlo <= 0 && qhi >= 1) {
+    for (const d of arrays)
+      for (let i = 0; i < d.length; i++) {
+        const v = d[i];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+  } else if (total > 0) {
+    const stride = Math.max(1, Math.ceil(total / (options.sample ?? 1_000_000)));
+    const picked = new Float64Array(Math.ceil(total / stride));
+    let n = 0;
+    let k = 0;
+    for (const d of arrays)
+      for (let i = 0; i < d.length; i++, k++) {
+        if (k % stride === 0 && !Number.isNaN(d[i])) picked[n++] = d[i];
+      }
+    const sorted = picked.subarray(0, n).sort();
+    const at = (q: number) => sorted[Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))))];
+    if (n > 0) {
+      lo = at(qlo);
+      hi = at(qhi);
     }
   }
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return { lo: 0, hi: 1 };

@@ -40,6 +40,8 @@ export interface HtmlCategory extends ReportCategory {
   maskThresholdSource: string;
   imageThreshold: number | undefined;
   range: NormRange;
+  /** How the range was chosen, for people. */
+  rangeNote: string;
   worstNormal: HtmlImage[];
   worstAnomalous: HtmlImage[];
   gallery: HtmlImage[];
@@ -89,7 +91,8 @@ th{font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:var(--mute
 tr.mean td{font-weight:650;border-top:2px solid var(--ink)}
 table.facts td{text-align:left;white-space:normal}
 table.facts td:first-child{color:var(--muted);width:230px}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:12px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(250px,1fr));gap:12px}
+.strips{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:4px 18px}
 .chart{width:100%;height:auto;background:var(--card);border:1px solid var(--line);border-radius:10px}
 .chart .ct{font-size:13px;font-weight:600;fill:var(--ink)}
 .chart .tick{font-size:10px;fill:var(--muted)}
@@ -99,7 +102,7 @@ table.facts td:first-child{color:var(--muted);width:230px}
 .chart .frame{fill:none;stroke:#c9ced6}
 .chart .diag{stroke:#b8bec8;stroke-dasharray:4 4}
 .chart .vline{stroke:#6b7280;stroke-dasharray:3 3}
-.strip{margin:10px 0 16px}
+.strip{margin:6px 0 10px}
 .strip img{display:block;max-width:100%;border-radius:6px;image-rendering:auto}
 .strip .cap{font-size:13px;margin:0 0 5px}
 .tag{display:inline-block;padding:1px 7px;border-radius:999px;font-size:11px;font-weight:600;margin-left:6px;vertical-align:1px}
@@ -160,7 +163,7 @@ function modelFacts(c: HtmlCategory): [string, string][] {
   out.push(['Mask threshold', `${num(c.maskThreshold)} (${c.maskThresholdSource})`]);
   if (e.calibratedThreshold !== undefined) out.push(['Calibrated threshold', `${num(e.calibratedThreshold)} (from the training images)`]);
   out.push(['Timings', `localize ${e.timings.localizeSeconds.toFixed(2)} s (${e.timings.localizeFps.toFixed(1)} img/s), decode ${e.timings.decodeSeconds.toFixed(2)} s, metrics ${e.timings.metricsSeconds.toFixed(2)} s`]);
-  out.push(['Heatmap range', `${num(c.range.lo)} … ${num(c.range.hi)} (min … max over the test set)`]);
+  out.push(['Heatmap range', `${num(c.range.lo)} … ${num(c.range.hi)} (${c.rangeNote}, shared by every image)`]);
   return out;
 }
 
@@ -191,8 +194,8 @@ function categorySection(c: HtmlCategory, multi: boolean, input: HtmlReportInput
   parts.push(`<h2>${multi ? `Category: ${escapeXml(c.category)}` : 'Details'}</h2>`);
   parts.push(`<div class="card">${factsTable(modelFacts(c))}<div class="legendbar">heatmap <span>low</span><span class="bar" style="background:${input.colormapGradient}"></span><span>high</span></div></div>`);
   parts.push(`<h3>Curves</h3><div class="charts">${charts.join('')}</div>`);
-  if (c.worstNormal.length) parts.push(`<h3>Worst false positives — normal images with the highest scores</h3>${cols}${c.worstNormal.map((i) => strip(i, fpTag(i))).join('')}`);
-  if (c.worstAnomalous.length) parts.push(`<h3>Worst false negatives — defective images with the lowest scores</h3>${cols}${c.worstAnomalous.map((i) => strip(i, fnTag(i))).join('')}`);
+  if (c.worstNormal.length) parts.push(`<h3>Worst false positives — normal images with the highest scores</h3>${cols}<div class="strips">${c.worstNormal.map((i) => strip(i, fpTag(i))).join('')}</div>`);
+  if (c.worstAnomalous.length) parts.push(`<h3>Worst false negatives — defective images with the lowest scores</h3>${cols}<div class="strips">${c.worstAnomalous.map((i) => strip(i, fnTag(i))).join('')}</div>`);
   if (c.gallery.length) {
     const more = c.galleryTotal > c.gallery.length ? ` (${c.gallery.length} of ${c.galleryTotal}; every image has a full-size PNG in <code>panels/</code>)` : '';
     parts.push(`<h3>All test images${more}</h3>${cols}<div class="gallery">${c.gallery
@@ -217,7 +220,7 @@ ${kpis(input.categories)}
 <h2>Metrics</h2>
 <div class="card">${metricsTable(input.categories)}${input.facts.length ? factsTable(input.facts) : ''}</div>
 ${input.categories.map((c) => categorySection(c, multi, input)).join('\n')}
-<footer>Pixel AUROC is computed over every pixel of every annotated test image at the stored image resolution (masks binarised); AUPRO integrates the mean per-region overlap up to a false-positive rate of ${input.categories[0]?.evaluation.metrics.fprLimit ?? 0.3} and is normalised by that limit; image AUROC uses the image score (maximum of the smoothed map). Heatmaps share one colour scale per category (min … max of all its test maps).</footer>
+<footer>Pixel AUROC is computed over every pixel of every annotated test image at the stored image resolution (masks binarised); AUPRO integrates the mean per-region overlap up to a false-positive rate of ${input.categories[0]?.evaluation.metrics.fprLimit ?? 0.3} and is normalised by that limit; image AUROC uses the image score (maximum of the smoothed map). Heatmaps share one colour scale per category, taken from all its test pixels.</footer>
 </main></body></html>
 `;
 }

@@ -145,8 +145,8 @@ export function heatmapOverlay(image: RawImage, map: ScoreMap, range: NormRange,
 
 /** The segmentation panel: the image with the predicted region's outline (and optionally the ground truth's). */
 export function segmentationOverlay(image: RawImage, predicted: BinaryMask, options: { groundTruth?: BinaryMask; thickness?: number; color?: Rgb; gtColor?: Rgb } = {}): RawImage {
-  const t = options.thickness ?? Math.max(1, Math.round(Math.min(image.width, image.height) / 160));
-  const r = Math.floor((t - 1) / 2);
+  const t = options.thickness ?? Math.max(1, Math.round(Math.min(image.width, image.height) / 128));
+  const r = Math.floor(t / 2);
   let out = toRgb8(image);
   if (options.groundTruth) {
     const gt = resizeMaskNearest(options.groundTruth, image.width, image.height);

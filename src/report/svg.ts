@@ -117,10 +117,11 @@ export function scoreHistogram(normal: readonly number[], anomalous: readonly nu
   const parts: string[] = [];
   parts.push(`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeXml(o.title)}" class="chart">`);
   parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" class="ct">${escapeXml(o.title)}</text>`);
-  for (let i = 0; i <= 4; i++) {
-    const y = m.t + ph - (i / 4) * ph;
+  const stepY = Math.max(1, Math.ceil(top / 5));
+  for (let v = 0; v <= top; v += stepY) {
+    const y = m.t + ph - (v / top) * ph;
     parts.push(`<line x1="${m.l}" y1="${f(y)}" x2="${m.l + pw}" y2="${f(y)}" class="grid"/>`);
-    parts.push(`<text x="${m.l - 6}" y="${f(y + 3)}" text-anchor="end" class="tick">${Math.round((i / 4) * top)}</text>`);
+    parts.push(`<text x="${m.l - 6}" y="${f(y + 3)}" text-anchor="end" class="tick">${v}</text>`);
   }
   const bar = (c: number[], color: string) =>
     c.forEach((n, i) => {
@@ -134,12 +135,15 @@ export function scoreHistogram(normal: readonly number[], anomalous: readonly nu
   for (const t of [lo, (lo + hi) / 2, hi]) parts.push(`<text x="${f(X(t))}" y="${m.t + ph + 14}" text-anchor="middle" class="tick">${formatTick(t)}</text>`);
   if (o.threshold !== undefined && Number.isFinite(o.threshold)) {
     parts.push(`<line x1="${f(X(o.threshold))}" y1="${m.t}" x2="${f(X(o.threshold))}" y2="${m.t + ph}" class="vline"/>`);
-    parts.push(`<text x="${f(Math.min(X(o.threshold) + 4, m.l + pw - 60))}" y="${m.t + 12}" class="tick">${escapeXml(o.thresholdLabel ?? 'threshold')}</text>`);
+    const right = X(o.threshold) < m.l + pw - 70;
+    parts.push(`<text x="${f(X(o.threshold) + (right ? 4 : -4))}" y="${m.t + ph - 6}" text-anchor="${right ? 'start' : 'end'}" class="tick">${escapeXml(o.thresholdLabel ?? 'threshold')}</text>`);
   }
-  parts.push(`<text x="${m.l + pw / 2}" y="${H - 8}" text-anchor="middle" class="axis">image score</text>`);
+  parts.push(`<text x="${m.l}" y="${H - 11}" class="axis">image score</text>`);
   parts.push(`<text x="12" y="${m.t + ph / 2}" text-anchor="middle" class="axis" transform="rotate(-90 12 ${m.t + ph / 2})">images</text>`);
-  parts.push(`<rect x="${m.l + 8}" y="${m.t + 8}" width="10" height="10" fill="#3b82f6" fill-opacity="0.55"/><text x="${m.l + 22}" y="${m.t + 17}" class="legend">normal (${normal.length})</text>`);
-  parts.push(`<rect x="${m.l + 8}" y="${m.t + 24}" width="10" height="10" fill="#ef4444" fill-opacity="0.55"/><text x="${m.l + 22}" y="${m.t + 33}" class="legend">anomalous (${anomalous.length})</text>`);
+  // legend on the axis-label line, right-aligned; the axis label moves to the left
+  const lx = W - m.r - 190;
+  parts.push(`<rect x="${lx}" y="${H - 20}" width="10" height="10" fill="#3b82f6" fill-opacity="0.55"/><text x="${lx + 14}" y="${H - 11}" class="legend">normal (${normal.length})</text>`);
+  parts.push(`<rect x="${lx + 95}" y="${H - 20}" width="10" height="10" fill="#ef4444" fill-opacity="0.55"/><text x="${lx + 109}" y="${H - 11}" class="legend">defective (${anomalous.length})</text>`);
   parts.push('</svg>');
   return parts.join('');
 }

@@ -28,6 +28,8 @@ export interface ReportOptions {
    */
   maskThreshold?: MaskThresholdChoice;
   colormap?: ColormapName;
+  /** Heatmap colour range as quantiles of all test pixels. Default [0.005, 0.999]; [0, 1] = min … max. */
+  rangeQuantiles?: readonly [number, number];
   /** Longer side of each panel in the PNG files. Default: the image size, at most 256. */
   panelSize?: number;
   /** Write the per-image PNGs. Default true. */
@@ -95,7 +97,9 @@ export async function writeReport(dir: string, categories: ReportCategory[], opt
 
   for (const c of categories) {
     const e = c.evaluation;
-    const range: NormRange = mapRange(e.images.map((i) => i.map));
+    const q = options.rangeQuantiles ?? [0.005, 0.999];
+    const range: NormRange = mapRange(e.images.map((i) => i.map), { quantiles: q });
+    const rangeNote = q[0] <= 0 && q[1] >= 1 ? 'min … max of all test pixels' : `${+(q[0] * 100).toFixed(2)}th … ${+(q[1] * 100).toFixed(2)}th percentile of all test pixels`;
     const mask = pickThreshold(c, options.maskThreshold ?? 'f1');
     const imageThreshold = e.metrics.imageF1?.threshold ?? e.calibratedThreshold;
     const byScore = [...e.images].sort((a, b) => b.score - a.score);
@@ -120,7 +124,7 @@ export async function writeReport(dir: string, categories: ReportCategory[], opt
         const entry: { strip?: HtmlImage; thumb?: HtmlImage } = {};
         const base = { name: img.name, defectType: img.defectType, label: img.label, score: img.score, ...(file ? { file } : {}) };
         if (wantStrip) {
-          const s = renderPanels(input, { panelSize: Math.min(200, Math.max(image.width, image.height, 96)), colormap: options.colormap });
+          const s = renderPanels(input, { panelSize: Math.min(160, Math.max(image.width, image.height, 96)), colormap: options.colormap });
           entry.strip = { ...base, dataUri: await toDataUri(s), width: s.width, height: s.height };
         }
         if (wantThumb) {
@@ -138,6 +142,7 @@ export async function writeReport(dir: string, categories: ReportCategory[], opt
       maskThresholdSource: mask.source,
       imageThreshold,
       range,
+      rangeNote,
       worstNormal: worstNormal.map((i) => html.get(i)!.strip!),
       worstAnomalous: worstAnomalous.map((i) => html.get(i)!.strip!),
       gallery: e.images.filter((i) => inGallery.has(i)).map((i) => html.get(i)!.thumb!),

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { createDetector, type DetectorFitResult } from '../../index.js';
+import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
+import { BACKEND_OPTION, backendOf, categoriesOf, FORMATS, chooseWeights, DATA_OPTIONS, describeConfig, formatLoss, openData, progressHandler, resolvePath } from '../common.js';
+import type { CliIo } from '../io.js';
+import { modelOptions, modelSettings } from '../model-options.js';
+import { formatSeconds, type Output } from '../output.js';
+
+const DEFAULTS = { inputSize: 256, flowSteps: 3, numDw: 3, epochs: 10 };
+
+export const FIT: CommandDef = {
+  name: 'fit',
+  summary: 'train a detector on the normal images of a dataset and save it',
+  usage: ['danflow fit --data <root> --category <name> --out <dir> [options]', 'danflow fit --format folder --normal-dir <dir> --out <dir> [options]'],
+  description:
+    'Train a DANFlow detector on the normal (defect-free) training images of a dataset and save it\n' +
+    '(danflow.json + weights.safetensors). The threshold is calibrated on the training images.\n' +
+    'With several categories, each model goes to <out>/<category>/.',
+  options: {
+    ...DATA_OPTIONS,
+    out: { type: 'string', short: 'o', value: '<dir>', help: 'where to save the model', group: 'Output' },
+    ...modelOptions({ inputSize: String(DEFAULTS.inputSize), flowSteps: String(DEFAULTS.flowSteps), numDw: String(DEFAULTS.numDw), epochs: String(DEFAULTS.epochs) }),
+    'max-train': { type: 'string', value: '<n>', help: 'use at most n training images (evenly spaced), for quick runs', group: 'Training' },
+    validate: { type: 'boolean', help: 'hold out 15% of the normal images, paint synthetic defects on them, keep the best epoch and set the threshold by F1', group: 'Training' },
+    ...BACKEND_OPTION,
+    ...GLOBAL_OPTIONS,
+  },
+  examples: [
+    'danflow fit --data ./mvtec --category bottle --out models/bottle',
+    'danflow fit --data ./mvtec --category carpet,grid --epochs 20 --out models',
+    'danflow fit --data ./mvtec --category bottle --weights random --input-size 128 --epochs 3 --out /tmp/m',
+  ],
+};
+
+/** Evenly spaced picks (keeps the order), so a cut-down training set still covers the whole folder. */
+export function evenly<T>(items: readonly T[], max: number | undefined): T[] {
+  if (max === undefined || items.length <= max) return [...items];
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]);
+}
+
+export async function runFit(args: Args, io: CliIo, out: Output): Promise<number> {
+  const outDir = resolvePath(io, args.required('out', 'the folder to save the model in'));
+  const maxTrain = args.optionalInt('max-train', { min: 1 });
+  args.choice('format', FORMATS, 'mvtec');
+  const progress = progressHandler(out);
+  // Every option is checked before any data is read, so a typo fails fast with exit code 2.
+  const backboneArg = args.str('backbone');
+  const weights = await chooseWeights(args, io, backboneArg ?? 'resnet18', 'pretrained');
+  const settings = modelSettings(args, DEFAULTS, weights.tfjs && !backboneArg ? 'mobilenetv2' : undefined);
+  const backend = backendOf(args);
+  const results: Record<string, unknown>[] = [];
+  const categories = await categoriesOf(args, io);
+  for (const category of categories) {
+    const ds = await openData(args, io, category);
+    const name = category ?? ds.category ?? path.basename(ds.root);
+    const train = evenly(ds.samples('train'), maxTrain);
+    const s = ds.summary;
+    out.info(`dataset: ${ds.format} ${name} — ${s.train.total} training images${maxTrain && train.length < s.train.total ? ` (using ${train.length})` : ''}, ${s.test.total} test images (${s.test.anomalous} defective)`);
+    if (!weights.pretrained) out.warn('fitting on RANDOM backbone features (--weights random): expect much weaker maps than with pretrained weights.');
+    const detector = await createDetector({ ...settings.options, weights: weights.weights, backend, onProgress: progress });
+    try {
+      out.info(`model: ${describeConfig(detector.config)}; ${(detector.trainableParameters / 1e6).toFixed(2)}M trainable parameters; weights ${weights.label}; backend ${detector.backend}`);
+      const fit: DetectorFitResult = await detector.fit(
+        train.map((t) => t.path),
+        {
+          epochs: settings.epochs,
+          batchSize: settings.batchSize,
+          learningRate: settings.learningRate,
+          onProgress: progress,
+          ...(io.signal ? { signal: io.signal } : {}),
+          ...(args.bool('validate') ? { validation: true } : {}),
+        },
+      );
+      const dir = categories.length > 1 ? path.join(outDir, name) : outDir;
+      await detector.save(dir);
+      const finalLoss = fit.epochLosses.at(-1) ?? null;
+      out.info(`saved ${dir}`);
+      out.result(
+        `${name}: ${fit.epochs} epochs (${fit.steps} steps) in ${formatSeconds(fit.seconds)}, final loss ${finalLoss === null ? '–' : formatLoss(finalLoss)}, threshold ${detector.threshold?.toFixed(4) ?? '–'} → ${dir}`,
+      );
+      results.push({
+        category: name,
+        model: dir,
+        config: detector.config,
+        weights: weights.label,
+        backend: detector.backend,
+        trainableParameters: detector.trainableParameters,
+        trainImages: train.length,
+        fit: { epochs: fit.epochs, steps: fit.steps, seconds: fit.seconds, epochLosses: fit.epochLosses, finalLoss, ...(fit.validation ? { validation: fit.validation } : {}) },
+        threshold: detector.threshold ?? null,
+        scoreStats: detector.scoreStats ?? null,
+      });
+    } finally {
+      detector.dispose();
+    }
+  }
+  if (out.flags.json) out.json({ command: 'fit', models: results });
+  return 0;
+}
