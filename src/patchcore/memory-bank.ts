@@ -8,10 +8,13 @@ import { seededShuffle } from '../train/shuffle.js';
 export class MemoryBank {
   readonly bank: tf.Tensor2D;
   private readonly bankSq: tf.Tensor2D;
+  /** [D, M]: tfjs-wasm's matMul with transposeB is ~20× slower than a plain one. */
+  private readonly bankT: tf.Tensor2D;
 
   constructor(bank: tf.Tensor2D) {
     this.bank = bank;
     this.bankSq = tf.tidy(() => tf.reshape(tf.sum(tf.square(bank), 1), [1, -1]) as tf.Tensor2D);
+    this.bankT = tf.transpose(bank);
   }
 
   get size(): number {
@@ -26,7 +29,7 @@ export class MemoryBank {
       for (let start = 0; start < q; start += chunk) {
         const qs = tf.slice(query, [start, 0], [Math.min(chunk, q - start), -1]);
         const qSq = tf.sum(tf.square(qs), 1, true);
-        const d2 = tf.sub(tf.add(qSq, this.bankSq), tf.mul(tf.matMul(qs, this.bank, false, true), 2));
+        const d2 = tf.sub(tf.add(qSq, this.bankSq), tf.mul(tf.matMul(qs, this.bankT), 2));
         parts.push(tf.sqrt(tf.relu(tf.min(d2, 1))));
       }
       return (parts.length === 1 ? parts[0] : tf.concat(parts)) as tf.Tensor1D;
@@ -36,6 +39,7 @@ export class MemoryBank {
   dispose(): void {
     this.bank.dispose();
     this.bankSq.dispose();
+    this.bankT.dispose();
   }
 }
 
