@@ -12,6 +12,7 @@ export default defineConfig({
     'index.node': 'src/index.node.ts',
     node: 'src/node.ts',
     cli: 'src/cli/main.ts',
+    bench: 'src/bench/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: { entry: { index: 'src/index.ts', 'index.node': 'src/index.node.ts', node: 'src/node.ts' } },

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layerNorm } from '../nn/layer-norm.js';
 import { pointwise } from '../nn/pointwise.js';
+import { spatialMean } from '../nn/reduce.js';
 import type { ParamStore } from '../nn/params.js';
 
 /**
@@ -13,7 +14,7 @@ export function eca(x: tf.Tensor4D, p: ParamStore, prefix: string): tf.Tensor4D 
   const b = p.get(`${prefix}.conv.bias`);
   const k = w.shape[0];
   const [n, , , c] = x.shape;
-  const pooled = tf.mean(x, [1, 2]); // [N, C]
+  const pooled = spatialMean(x); // [N, C] (a batched matMul: wasm's mean over H,W transposes first)
   const half = (k - 1) / 2;
   const padded = half > 0 ? tf.pad(pooled, [[0, 0], [half, half]]) : pooled;
   let y: tf.Tensor = tf.mul(tf.slice(padded, [0, 0], [n, c]), tf.slice(w, [0], [1]));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Attention } from '../config.js';
-import { batchNorm, type BatchNormState, type BatchStats } from '../nn/batch-norm.js';
+import { batchNorm, disposeBatchStats, type BatchNormState, type BatchStats } from '../nn/batch-norm.js';
 import { depthwise3x3 } from '../nn/depthwise.js';
 import type { ParamStore } from '../nn/params.js';
 import { pointwise } from '../nn/pointwise.js';
@@ -34,4 +34,45 @@ export function eirb(x: tf.Tensor4D, p: ParamStore, prefix: string, numDw: numbe
   if (attention === 'eca') return eca(o, p, a);
   if (attention === 'gcnet') return gcnet(o, p, a);
   return o;
+}
+
+/**
+ * Train-mode EIRB with recomputation ("gradient checkpointing"): the forward keeps only the
+ * subnet's input and parameters; the backward runs the subnet forward again under its own tape and
+ * back-propagates dy through it. Same kernels on the same inputs, so the same values and gradients
+ * as `eirb`, but a flow step no longer holds ~12 hidden-width activations per subnet until the
+ * backward pass — what let a batch-8 resnet18 step fit in wasm's 4 GB heap. Batch statistics are
+ * recorded once, by the first forward.
+ */
+export function eirbCheckpointed(x: tf.Tensor4D, p: ParamStore, prefix: string, numDw: number, attention: Attention, collect: BatchStats[]): tf.Tensor4D {
+  const keys = p.keys().filter((k) => k.startsWith(`${prefix}.`) && p.isTrainable(k));
+  const vars = keys.map((k) => p.get(k));
+  const f = tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const inputs = args as tf.Tensor[];
+    save(inputs);
+    const value = eirb(inputs[0] as tf.Tensor4D, p, prefix, numDw, attention, collect);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const scratch: BatchStats[] = [];
+      // A gradient computed inside a backward pass: tfjs-core replaces and then clears the engine's
+      // active tape when that inner computation ends, so the outer tape is put back afterwards.
+      const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+      const outerTape = state.activeTape;
+      try {
+        const g = tf.grads((...a: tf.Tensor[]) => eirb(a[0] as tf.Tensor4D, paramView(p, keys, a.slice(1)), prefix, numDw, attention, scratch));
+        return g(saved, dy);
+      } finally {
+        state.activeTape = outerTape;
+        disposeBatchStats(scratch);
+      }
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (...t: tf.Tensor[]) => tf.Tensor4D;
+  return f(x, ...vars);
+}
+
+/** A ParamStore look-alike whose `keys` resolve to the given tensors (the recomputation's inputs). */
+function paramView(p: ParamStore, keys: string[], tensors: tf.Tensor[]): ParamStore {
+  const m = new Map(keys.map((k, i) => [k, tensors[i]]));
+  return { get: (k: string) => m.get(k) ?? p.get(k) } as unknown as ParamStore;
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FlowConfig } from '../config.js';
 import type { BatchStats } from '../nn/batch-norm.js';
 import type { ParamStore } from '../nn/params.js';
+import { installWasmKernelOverrides } from '../nn/wasm-kernels.js';
 import { stepForward, stepInverse, type Permutation, type StepContext } from './step.js';
 
 /** The normalizing flow of one feature scale: `flowSteps` steps with their permutations. */
@@ -19,17 +20,32 @@ function contexts(flow: ScaleFlow, params: ParamStore, cfg: FlowConfig, collect?
 export function flowForward(flow: ScaleFlow, params: ParamStore, cfg: FlowConfig, x: tf.Tensor4D, collect?: BatchStats[]): { z: tf.Tensor4D; logdet: tf.Tensor1D } {
   let z = x;
   let logdet: tf.Tensor1D = tf.zeros([x.shape[0]]);
+  installWasmKernelOverrides();
   for (const ctx of contexts(flow, params, cfg, collect)) {
-    const r = stepForward(ctx, z);
+    // One scope per step frees its intermediates at once (backprop keeps what it needs by itself):
+    // without it a batch-8 localize held every activation of every step and overflowed wasm's 4 GB.
+    const prevZ = z;
+    const prevLogdet = logdet;
+    const r = tf.tidy(() => {
+      const o = stepForward(ctx, prevZ);
+      return { y: o.y, logdet: tf.add(prevLogdet, o.logdet) as tf.Tensor1D };
+    });
+    if (prevZ !== x) prevZ.dispose();
+    prevLogdet.dispose();
     z = r.y;
-    logdet = tf.add(logdet, r.logdet);
+    logdet = r.logdet;
   }
   return { z, logdet };
 }
 
 export function flowInverse(flow: ScaleFlow, params: ParamStore, cfg: FlowConfig, z: tf.Tensor4D): tf.Tensor4D {
+  installWasmKernelOverrides();
   let x = z;
-  for (const ctx of contexts(flow, params, cfg).reverse()) x = stepInverse(ctx, x);
+  for (const ctx of contexts(flow, params, cfg).reverse()) {
+    const prev = x;
+    x = tf.tidy(() => stepInverse(ctx, prev));
+    if (prev !== z) prev.dispose();
+  }
   return x;
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FlowConfig } from '../config.js';
 import type { BatchStats } from '../nn/batch-norm.js';
 import type { ParamStore } from '../nn/params.js';
-import { eirb } from './eirb.js';
+import { eirb, eirbCheckpointed } from './eirb.js';
 import { permuteChannels } from './permute.js';
 import { splitChannels, type SubnetName } from './spec.js';
 
@@ -58,6 +58,7 @@ export function globalScale(params: ParamStore, prefix: string): tf.Tensor1D {
 }
 
 function subnet(ctx: StepContext, name: SubnetName, x: tf.Tensor4D): tf.Tensor4D {
+  if (ctx.collect) return eirbCheckpointed(x, ctx.params, `${ctx.prefix}.${name}`, ctx.cfg.numDw, ctx.cfg.attention, ctx.collect);
   return eirb(x, ctx.params, `${ctx.prefix}.${name}`, ctx.cfg.numDw, ctx.cfg.attention, ctx.collect);
 }
 

@@ -101,12 +101,22 @@ export class DanflowModel {
 
   /** Trainable part: LayerNorm (if any) then the flow, per scale. `collect` selects BN train mode. */
   head(features: tf.Tensor4D[], collect?: BatchStats[]): ScaleOutput[] {
-    return features.map((f, i) => {
+    return features.map((f, i) => this.headScale(i, f, collect));
+  }
+
+  /** The trainable part of one scale (its LayerNorm and flow); scales share no parameters. */
+  headScale(i: number, f: tf.Tensor4D, collect?: BatchStats[]): ScaleOutput {
+    return tf.tidy(() => {
       const x = this.backbone.trainableNorms
         ? (layerNorm(f, this.params.get(`norms.${i}.weight`), this.params.get(`norms.${i}.bias`), NORM_EPS) as tf.Tensor4D)
         : f;
       return flowForward(this.flows[i], this.params, this.config, x, collect);
     });
+  }
+
+  /** Whether a parameter key belongs to scale i (its LayerNorm or its flow). */
+  isScaleParam(i: number, key: string): boolean {
+    return key.startsWith(`norms.${i}.`) || key.startsWith(`${this.flows[i].prefix}.`);
   }
 
   inverse(scale: number, z: tf.Tensor4D): tf.Tensor4D {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { channelSum } from './reduce.js';
 
 export interface BatchNormState {
   gamma: tf.Variable;
@@ -29,12 +30,49 @@ export function batchNorm(x: tf.Tensor4D, s: BatchNormState, collect?: BatchStat
     const shift = tf.sub(s.beta, tf.mul(s.runningMean, scale));
     return tf.add(tf.mul(x, scale), shift);
   }
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const y = tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPS))), s.gamma), s.beta) as tf.Tensor4D;
   const n = x.shape[0] * x.shape[1] * x.shape[2];
-  const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
-  collect.push({ state: s, mean: tf.keep(mean as tf.Tensor1D), unbiasedVar: tf.keep(unbiased as tf.Tensor1D) });
+  const [y, mean, variance] = batchNormTrain(x, s.gamma, s.beta);
+  const unbiased = tf.tidy(() => tf.mul(variance, n / Math.max(n - 1, 1)));
+  variance.dispose();
+  collect.push({ state: s, mean, unbiasedVar: tf.keep(unbiased as tf.Tensor1D) });
   return y;
+}
+
+/**
+ * Train-mode BatchNorm as one differentiable unit: y = (x − μ)·γ/√(σ²+ε) + β with the batch's mean
+ * and biased variance (two-pass, as tf.moments), and the closed-form gradient
+ *   dβ = Σdy,  dγ = Σdy·x̂,  dx = γ/√(σ²+ε) · (dy − dβ/M − x̂·dγ/M).
+ * Channel sums are matMuls with a ones row (see channelSum); the tape keeps only x, not the ~10
+ * intermediates autodiff of the composite would. Also returns μ and σ² (not differentiated).
+ */
+function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
+  const m = x.shape[0] * x.shape[1] * x.shape[2];
+  let mean!: tf.Tensor1D;
+  let variance!: tf.Tensor1D;
+  const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x4 = xi as tf.Tensor4D;
+    // Kept: the customGrad forward runs in its own scope, and the caller records these.
+    mean = tf.keep(tf.div(channelSum(x4), m) as tf.Tensor1D);
+    const centered = tf.sub(x4, mean);
+    variance = tf.keep(tf.div(channelSum(tf.square(centered)), m) as tf.Tensor1D);
+    const rstd = tf.rsqrt(tf.add(variance, BN_EPS));
+    const a = tf.mul(rstd, g);
+    save([x4, mean, rstd, g]);
+    return {
+      value: tf.add(tf.mul(centered, a), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, smean, srstd, sg] = saved;
+        const xhat = tf.mul(tf.sub(sx, smean), srstd);
+        const dbeta = channelSum(dy);
+        const dgamma = channelSum(tf.mul(dy, xhat));
+        const k = tf.mul(srstd, sg);
+        const dx = tf.mul(tf.sub(dy, tf.add(tf.mul(xhat, tf.div(dgamma, m)), tf.div(dbeta, m))), k);
+        return [dx, dgamma, dbeta];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor4D;
+  const y = f(x, gamma, beta);
+  return [y, mean, variance];
 }
 
 /** running ← (1 − momentum)·running + momentum·batch, then frees the recorded statistics. */

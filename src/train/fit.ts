@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DanflowError } from '../errors.js';
 import { DanflowModel } from '../model/danflow-model.js';
+import { nll } from '../flow/flow.js';
 import { applyBatchStats, disposeBatchStats, type BatchStats } from '../nn/batch-norm.js';
+import { installWasmKernelOverrides } from '../nn/wasm-kernels.js';
 import type { ProgressCallback } from '../progress.js';
 import { Adam } from './adam.js';
 import { seededShuffle } from './shuffle.js';
@@ -66,13 +68,26 @@ export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeo
  * NaN guard (before any weight changes), Adam, then the BatchNorm running-statistics update.
  */
 export function trainStep(model: DanflowModel, adam: Adam, features: tf.Tensor4D[], where: string): number {
+  installWasmKernelOverrides();
   const trainable = model.params.trainable();
   const byName = new Map<string, string>();
   for (const [key, v] of trainable) byName.set(v.name, key);
+  // The loss is a sum over scales whose parameters are disjoint, so each scale's gradients can be
+  // taken on its own: identical gradients, but only one scale's activations alive at a time.
+  const groups = scaleGroups(model, trainable);
   const stats: BatchStats[] = [];
-  const { value, grads } = tf.variableGrads(() => DanflowModel.loss(model.head(features, stats)), [...trainable.values()]);
+  const keyed: Record<string, tf.Tensor> = {};
   try {
-    const loss = value.dataSync()[0];
+    let loss = 0;
+    for (const { scales, vars } of groups) {
+      const { value, grads } = tf.variableGrads(
+        () => (scales.length === 1 ? (tf.mean(nll(...zl(model.headScale(scales[0], features[scales[0]], stats)))) as tf.Scalar) : DanflowModel.loss(scales.map((s) => model.headScale(s, features[s], stats)))),
+        vars,
+      );
+      for (const [name, g] of Object.entries(grads)) keyed[byName.get(name)!] = g;
+      loss += value.dataSync()[0];
+      value.dispose();
+    }
     if (!Number.isFinite(loss)) {
       throw new DanflowError(
         'NAN_LOSS',
@@ -80,8 +95,6 @@ export function trainStep(model: DanflowModel, adam: Adam, features: tf.Tensor4D
           'Lower learningRate (e.g. 1e-4), check that the images are not constant or corrupt, or reduce flowSteps.',
       );
     }
-    const keyed: Record<string, tf.Tensor> = {};
-    for (const [name, g] of Object.entries(grads)) keyed[byName.get(name)!] = g;
     adam.apply(trainable, keyed);
     applyBatchStats(stats);
     return loss;
@@ -89,9 +102,22 @@ export function trainStep(model: DanflowModel, adam: Adam, features: tf.Tensor4D
     disposeBatchStats(stats);
     throw e;
   } finally {
-    value.dispose();
-    for (const g of Object.values(grads)) g.dispose();
+    for (const g of Object.values(keyed)) g.dispose();
   }
+}
+
+const zl = (o: { z: tf.Tensor4D; logdet: tf.Tensor1D }): [tf.Tensor4D, tf.Tensor1D] => [o.z, o.logdet];
+
+/** Trainable variables grouped by scale; one joint group if some parameter belongs to no single scale. */
+function scaleGroups(model: DanflowModel, trainable: Map<string, tf.Variable>): { scales: number[]; vars: tf.Variable[] }[] {
+  const n = model.flows.length;
+  const groups = Array.from({ length: n }, (_, i) => ({ scales: [i], vars: [] as tf.Variable[] }));
+  for (const [key, v] of trainable) {
+    const i = groups.findIndex((_, s) => model.isScaleParam(s, key));
+    if (i < 0) return [{ scales: groups.map((g) => g.scales[0]), vars: [...trainable.values()] }];
+    groups[i].vars.push(v);
+  }
+  return groups.filter((g) => g.vars.length > 0);
 }
 
 /** Runs after each epoch (e.g. synthetic validation); may add figures to the epoch event or stop training. */

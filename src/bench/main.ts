@@ -1,0 +1,113 @@
+/**
+ * `npm run bench` / `danflow bench`: prints the benchmark table and writes the JSON result.
+ *
+ *   node dist/bench.js [--presets resnet18,deit,mobilenetv2] [--backends wasm,cpu] [--batch-sizes 1,8]
+ *                      [--repeats 3] [--train-batch 8] [--fit-images 16] [--fit-epochs 10]
+ *                      [--images DIR] [--mobilenet-weights PATH] [--no-pytorch] [--torch-threads N]
+ *                      [--skip localize,train,fit] [--out bench-result.json] [--in-process]
+ *
+ * Each preset × backend runs in its own child process (so peak RSS and the wasm heap, which never
+ * shrinks, are per case), followed by the PyTorch reference of the same config, one after another.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BackendName } from '../backend/names.js';
+import { availableBackends, formatBenchmarkTable, runBenchmark, type BenchCase, type BenchmarkOptions, type BenchmarkResult, type BenchPreset } from './index.js';
+
+interface Args {
+  [k: string]: string | boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {};
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    if (!k.startsWith('--')) continue;
+    const name = k.slice(2);
+    if (name.startsWith('no-')) a[name.slice(3)] = false;
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) a[name] = argv[++i];
+    else a[name] = true;
+  }
+  return a;
+}
+
+const list = (v: string | boolean | undefined): string[] | undefined => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const num = (v: string | boolean | undefined): number | undefined => (typeof v === 'string' ? Number(v) : undefined);
+
+async function loadImages(dir: string, n: number, size: number) {
+  const { decodeImageNode } = await import('../image/decode-node.js');
+  const files = readdirSync(dir).filter((f) => /\.(png|jpe?g|bmp)$/i.test(f)).sort().slice(0, n);
+  const out = [];
+  for (const f of files) out.push(await decodeImageNode(path.join(dir, f)));
+  void size;
+  return out;
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResult> {
+  const a = parseArgs(argv);
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const mobilenet = typeof a['mobilenet-weights'] === 'string' ? a['mobilenet-weights'] : ['/work/shared/weights/mobilenetv2-035-tm/model.json'].find((p) => existsSync(p));
+  const opts: BenchmarkOptions = {
+    presets: list(a.presets) as BenchPreset[] | undefined,
+    backends: list(a.backends) as BackendName[] | undefined,
+    localizeBatchSizes: list(a['batch-sizes'])?.map(Number),
+    repeats: num(a.repeats),
+    trainBatch: num(a['train-batch']),
+    fitImages: num(a['fit-images']),
+    fitEpochs: num(a['fit-epochs']),
+    weights: mobilenet ? { mobilenetv2: mobilenet } : undefined,
+    pytorch: a.pytorch === false ? false : { threads: num(a['torch-threads']) },
+    skip: list(a.skip) as BenchmarkOptions['skip'],
+    onLog: log,
+  };
+  if (typeof a.images === 'string') opts.images = await loadImages(a.images, opts.fitImages ?? 16, 0);
+  let result: BenchmarkResult;
+  const presets = opts.presets ?? (['resnet18', 'deit', 'mobilenetv2'] as BenchPreset[]);
+  const backends = await availableBackends(opts.backends ?? ['wasm', 'cpu']);
+  if (a['in-process'] || a['child'] || presets.length * backends.length <= 1) {
+    result = await runBenchmark({ ...opts, presets, backends });
+  } else {
+    // One child process per case; each child writes its JSON to a temp file.
+    const cases: BenchCase[] = [];
+    let meta: BenchmarkResult | undefined;
+    const os = await import('node:os');
+    for (const preset of presets) {
+      for (const backend of backends) {
+        const tmp = path.join(os.tmpdir(), `danflow-bench-${process.pid}-${preset}-${backend}.json`);
+        const childArgs = [...argv.filter((x) => x !== '--in-process'), '--presets', preset, '--backends', backend, '--child', '--out', tmp, '--quiet'];
+        const code = await new Promise<number>((resolve) => {
+          const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...childArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
+          p.on('close', (c) => resolve(c ?? 1));
+        });
+        if (code === 0 && existsSync(tmp)) {
+          const r = JSON.parse((await import('node:fs')).readFileSync(tmp, 'utf8')) as BenchmarkResult;
+          meta ??= r;
+          if (r.pytorchAvailable) meta.pytorchAvailable = true;
+          cases.push(...r.cases);
+        } else {
+          cases.push({ preset, backend, error: `benchmark process exited with ${code}`, localize: [], peakRssMB: 0, sampledPeakRssMB: 0, peakTensorMB: 0 });
+        }
+      }
+    }
+    result = { ...(meta ?? { node: process.version, platform: process.platform, cpus: 0, startedAt: new Date().toISOString(), pytorchAvailable: false }), cases };
+  }
+  const out = typeof a.out === 'string' ? a.out : 'bench-result.json';
+  writeFileSync(out, JSON.stringify(result, null, 2));
+  if (!a.quiet) {
+    process.stdout.write(`${formatBenchmarkTable(result)}\n`);
+    log(`wrote ${out}`);
+  }
+  return result;
+}
+
+const isEntry = (() => {
+  const entry = process.argv[1] ? path.resolve(process.argv[1]) : '';
+  return /bench(\.m?[jt]s)?$/.test(entry) || entry.endsWith(path.join('bench', 'main.ts'));
+})();
+if (isEntry) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
