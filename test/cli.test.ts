@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo, run } from '../src/cli/index.js';
 import { segmentRegex } from '../src/cli/glob.js';
+import { Output } from '../src/cli/output.js';
 
 const S = 48;
 let tmp: string;
@@ -160,6 +161,39 @@ describe('danflow CLI', () => {
     const debug = await cli('eval', '--model', modelDir, '--data', path.join(tmp, 'nope'), '--category', 'widget', '--debug');
     expect(debug.code).toBe(1);
     expect(debug.err).toMatch(/\n\s+at /); // --debug shows the stack
+  });
+
+  it('localize takes folders, and fails with exit 1 when nothing matches', async () => {
+    const outDir = path.join(tmp, 'loc-dir');
+    const r = await cli('localize', '-m', modelDir, path.join(root, 'widget', 'test', 'good'), '--out', outDir, '--json', '--quiet');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).images).toHaveLength(2);
+    const none = await cli('localize', '-m', modelDir, 'nothing/*.png', '--out', outDir);
+    expect(none.code).toBe(1);
+    expect(none.err).toContain('No images found');
+    const noArgs = await cli('localize', '-m', modelDir, '--out', outDir);
+    expect(noArgs.code).toBe(2);
+  });
+
+  it('progress bars redraw in place on a terminal and print one line per task elsewhere', () => {
+    const tty = memoryIo({ tty: true });
+    const bar = new Output(tty, { quiet: false, json: false, debug: false }).bar('features', 4);
+    for (let i = 1; i <= 4; i++) bar.update(i, `loss ${i}`);
+    bar.finish();
+    expect(tty.err()).toContain('\r');
+    expect(tty.err()).toContain('100%');
+    expect(tty.err()).toMatch(/features: 4\/4 in .*\n$/);
+    const plain = memoryIo();
+    const b2 = new Output(plain, { quiet: false, json: false, debug: false }).bar('features', 4);
+    for (let i = 1; i <= 4; i++) b2.update(i);
+    b2.finish();
+    expect(plain.err()).not.toContain('\r');
+    expect(plain.err().trim().split('\n')).toHaveLength(1);
+    const quiet = memoryIo();
+    const b3 = new Output(quiet, { quiet: true, json: false, debug: false }).bar('features', 4);
+    b3.update(4);
+    b3.finish();
+    expect(quiet.err()).toBe('');
   });
 
   it('expands glob segments', () => {

@@ -59,7 +59,7 @@ export async function categoriesOf(args: Args, io: CliIo): Promise<(string | und
   if (list.length === 1 && list[0] === 'all') {
     const root = resolvePath(io, args.required('data'));
     if (!(await isDir(root))) throw new DanflowError('NOT_FOUND', `Dataset root not found: ${root} is not an existing folder.`);
-    const names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+    const names = (await readdir(root, { withFileTypes: true })).filter((d) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.')).map((d) => d.name).sort();
     const cats: string[] = [];
     for (const n of names) if (await isDir(path.join(root, n, 'train'))) cats.push(n);
     if (cats.length === 0) throw new DanflowError('DATASET_LAYOUT', `--category all: no category folders (with a train/ folder) under ${root}.`);
@@ -80,6 +80,14 @@ export async function openData(args: Args, io: CliIo, category: string | undefin
   }
   const root = resolvePath(io, args.required('data', 'the dataset root folder'));
   return openDataset({ format, root, ...(category !== undefined ? { category } : {}), allowMissingMasks });
+}
+
+/** A name for a dataset in tables: the category, else the --data folder (folder format), else the image folder. */
+export function datasetName(args: Args, io: CliIo, ds: Dataset, category: string | undefined): string {
+  if (category !== undefined) return category;
+  if (ds.category !== undefined) return ds.category;
+  if (args.has('data')) return path.basename(resolvePath(io, args.str('data')!));
+  return path.basename(ds.root);
 }
 
 function camel(s: string): string {
@@ -153,6 +161,7 @@ export async function loadModel(dir: string, backend: BackendRequest, out: Outpu
 
 export function describeConfig(c: DetectorConfig): string {
   const b = typeof c.backbone === 'string' ? c.backbone : `tfjs ${c.backbone.model}`;
+  if (c.method === 'patchcore') return `PatchCore, ${b} @${c.inputSize}`;
   return `${b} @${c.inputSize}, ${c.flowSteps} flow steps, numDw ${c.numDw}, ${c.attention}${c.doubleSubnets ? '' : ', single subnet'}`;
 }
 

@@ -3,8 +3,11 @@ import type { Attention, DetectorOptions } from '../index.js';
 import { Args, type OptSpecs } from './args.js';
 import { ATTENTIONS, BACKBONES } from './common.js';
 
-export function modelOptions(defaults: { inputSize: string; flowSteps: string; numDw: string; epochs: string }): OptSpecs {
+export function modelOptions(defaults: { inputSize: string; flowSteps: string; numDw: string; epochs: string; batchSize?: string }): OptSpecs {
+  // ViTs (DeiT, CaiT) follow the reference's own settings unless told otherwise.
   return {
+    method: { type: 'string', value: '<name>', help: "'danflow' (normalizing flows, trained) or 'patchcore' (kNN memory bank of normal patches, no training)", default: 'danflow', group: 'Model' },
+    'coreset-ratio': { type: 'string', value: '<f>', help: 'patchcore: fraction of normal patches kept in the memory bank', default: '0.1', group: 'Model' },
     backbone: { type: 'string', value: '<name>', help: `feature extractor: ${BACKBONES.join(', ')}`, default: 'resnet18', group: 'Model' },
     weights: {
       type: 'string',
@@ -12,14 +15,14 @@ export function modelOptions(defaults: { inputSize: string; flowSteps: string; n
       help: "backbone weights: 'pretrained' (the backbone's default Hugging Face checkpoint, cached after the first download), 'random', an hf: id, a URL, a .safetensors path, or a TF.js model.json (selects mobilenetv2); env DANFLOW_WEIGHTS sets the default",
       group: 'Model',
     },
-    'input-size': { type: 'string', value: '<px>', help: 'square input size', default: defaults.inputSize, group: 'Model' },
-    'flow-steps': { type: 'string', value: '<n>', help: 'coupling steps per scale', default: defaults.flowSteps, group: 'Model' },
-    'num-dw': { type: 'string', value: '<n>', help: 'depthwise convolutions per EIRB subnet', default: defaults.numDw, group: 'Model' },
+    'input-size': { type: 'string', value: '<px>', help: 'square input size', default: `${defaults.inputSize}; DeiT 384, CaiT 448`, group: 'Model' },
+    'flow-steps': { type: 'string', value: '<n>', help: 'coupling steps per scale', default: `${defaults.flowSteps}; DeiT/CaiT 2`, group: 'Model' },
+    'num-dw': { type: 'string', value: '<n>', help: 'depthwise convolutions per EIRB subnet', default: `${defaults.numDw}; DeiT/CaiT 1`, group: 'Model' },
     attention: { type: 'string', value: '<kind>', help: `attention in the subnets: ${ATTENTIONS.join(', ')}`, default: 'eca', group: 'Model' },
     'single-subnet': { type: 'boolean', help: "FastFlow's single subnet per step instead of the paper's two", group: 'Model' },
     seed: { type: 'string', value: '<n>', help: 'seed for initialisation, permutations and shuffling', default: '0', group: 'Model' },
     epochs: { type: 'string', value: '<n>', help: 'passes over the training images', default: defaults.epochs, group: 'Training' },
-    'batch-size': { type: 'string', value: '<n>', help: 'images per training step', default: '8', group: 'Training' },
+    'batch-size': { type: 'string', value: '<n>', help: 'images per training step', default: defaults.batchSize ?? '8', group: 'Training' },
     lr: { type: 'string', value: '<rate>', help: 'Adam learning rate', default: '1e-3', group: 'Training' },
   };
 }
@@ -32,21 +35,32 @@ export interface ModelSettings {
   learningRate: number;
 }
 
-export function modelSettings(args: Args, defaults: { inputSize: number; flowSteps: number; numDw: number; epochs: number }, backboneOverride?: string): ModelSettings {
+const VITS = new Set(['deit_base_distilled_patch16_384', 'cait_m48_448']);
+
+/**
+ * Reads the model options. `defaults` apply to the CNN backbones; ViTs keep the reference's settings
+ * (input fixed by their position embeddings, 2 flow steps, numDw 1) unless the options say otherwise.
+ * A missing inputSize (`undefined`) leaves the choice to the SDK (256 ResNets, 224 MobileNetV2).
+ */
+export function modelSettings(args: Args, defaults: { inputSize?: number; flowSteps: number; numDw: number; epochs: number; batchSize?: number }, backboneOverride?: string): ModelSettings {
   const backbone = backboneOverride ?? args.choice('backbone', BACKBONES, 'resnet18');
+  const vit = VITS.has(backbone);
+  const inputSize = args.optionalInt('input-size', { min: 32, max: 2048 }) ?? (vit ? undefined : defaults.inputSize);
   return {
     backbone,
     options: {
+      method: args.choice('method', ['danflow', 'patchcore'] as const, 'danflow'),
+      ...(args.has('coreset-ratio') ? { patchcore: { coresetRatio: args.float('coreset-ratio', 0.1, { min: 1e-4, max: 1 }) } } : {}),
       backbone: backbone as DetectorOptions['backbone'],
-      inputSize: args.int('input-size', defaults.inputSize, { min: 32, max: 2048 }),
-      flowSteps: args.int('flow-steps', defaults.flowSteps, { min: 1, max: 16 }),
-      numDw: args.int('num-dw', defaults.numDw, { min: 1, max: 8 }),
+      ...(inputSize !== undefined ? { inputSize } : {}),
+      flowSteps: args.int('flow-steps', vit ? 2 : defaults.flowSteps, { min: 1, max: 16 }),
+      numDw: args.int('num-dw', vit ? 1 : defaults.numDw, { min: 1, max: 8 }),
       attention: args.choice('attention', ATTENTIONS, 'eca') as Attention,
       doubleSubnets: !args.bool('single-subnet'),
       seed: args.int('seed', 0, { min: 0 }),
     },
     epochs: args.int('epochs', defaults.epochs, { min: 1 }),
-    batchSize: args.int('batch-size', 8, { min: 1 }),
+    batchSize: args.int('batch-size', defaults.batchSize ?? 8, { min: 1 }),
     learningRate: args.float('lr', 1e-3, { min: 1e-9 }),
   };
 }

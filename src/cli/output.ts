@@ -96,7 +96,7 @@ export class Output {
   }
 
   private get width(): number {
-    return this.io.stderr.columns ?? 100;
+    return this.io.stderr.columns || 100;
   }
 
   private clearLine(): void {

@@ -53,6 +53,7 @@ export function mainHelp(): string {
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const args = [...argv];
   const debug = args.includes('--debug');
+  if (debug) Error.stackTraceLimit = 100;
   const first = args[0];
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' ? args[1] : undefined;
@@ -91,6 +92,9 @@ function report(e: unknown, out: Output, command: string, debug: boolean): numbe
   }
   if (isDanflowError(e)) {
     out.error(`error [${e.code}]: ${e.message}`);
+    if (e.code === 'OFFLINE' || e.code === 'DOWNLOAD') {
+      out.error('Hint: without network access pass --weights random (no pretraining) or a local checkpoint: --weights path/to/model.safetensors (or set DANFLOW_WEIGHTS).');
+    }
     if (debug && e.stack) out.error(e.stack);
     return EXIT_FAILURE;
   }

@@ -190,6 +190,7 @@ export async function evaluate(detector: Detector, samples: Iterable<EvalSample>
     options.onProgress?.({ type: 'eval', done: images.length, total: total ?? images.length });
   };
 
+  if (total !== undefined) options.onProgress?.({ type: 'eval', done: 0, total });
   for await (const sample of iterate(samples)) {
     if (options.signal?.aborted) throw new DanflowError('ABORTED', 'evaluation was aborted.', { cause: options.signal.reason });
     const t = performance.now();

@@ -94,10 +94,10 @@ table.facts td:first-child{color:var(--muted);width:230px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(250px,1fr));gap:12px}
 .strips{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:4px 18px}
 .chart{width:100%;height:auto;background:var(--card);border:1px solid var(--line);border-radius:10px}
-.chart .ct{font-size:13px;font-weight:600;fill:var(--ink)}
-.chart .tick{font-size:10px;fill:var(--muted)}
-.chart .axis{font-size:11px;fill:var(--muted)}
-.chart .legend{font-size:11px;fill:var(--ink)}
+.chart .ct{font-size:14px;font-weight:600;fill:var(--ink)}
+.chart .tick{font-size:11px;fill:var(--muted)}
+.chart .axis{font-size:12px;fill:var(--muted)}
+.chart .legend{font-size:12px;fill:var(--ink)}
 .chart .grid{stroke:#eef0f3;stroke-width:1}
 .chart .frame{fill:none;stroke:#c9ced6}
 .chart .diag{stroke:#b8bec8;stroke-dasharray:4 4}
@@ -111,7 +111,7 @@ table.facts td:first-child{color:var(--muted);width:230px}
 .gallery figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:6px}
 .gallery img{display:block;width:100%;border-radius:4px}
 .gallery figcaption{font-size:12px;color:var(--muted);margin-top:4px;display:flex;justify-content:space-between}
-.legendbar{display:flex;align-items:center;gap:10px;font-size:12px;color:var(--muted);margin:6px 0 0}
+.legendbar{display:flex;align-items:center;gap:10px;font-size:12px;color:var(--muted);margin:10px 0 4px}
 .legendbar .bar{height:12px;width:220px;border-radius:3px}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-1px;margin:0 4px 0 10px}
 .cols{font-size:12px;color:var(--muted);margin:0 0 8px}
@@ -151,9 +151,10 @@ function modelFacts(c: HtmlCategory): [string, string][] {
   const mi = c.model;
   if (mi) {
     const cfg = mi.config;
-    out.push(['Backbone', `${cfg.backbone}, input ${cfg.inputSize}×${cfg.inputSize}`]);
+    out.push(['Backbone', `${typeof cfg.backbone === 'string' ? cfg.backbone : `tfjs ${cfg.backbone.model}`}, input ${cfg.inputSize}×${cfg.inputSize}`]);
     out.push(['Weights', mi.weights ?? cfg.weights]);
-    out.push(['Flows', `${cfg.flowSteps} steps × 3 scales, ${cfg.numDw} depthwise conv(s), ${cfg.doubleSubnets ? 'two subnets' : 'one subnet'}, attention ${cfg.attention}`]);
+    if (cfg.method === 'patchcore') out.push(['Method', 'PatchCore (kNN memory bank of normal patch features)']);
+    else out.push(['Flows', `${cfg.flowSteps} steps × 3 scales, ${cfg.numDw} depthwise conv(s), ${cfg.doubleSubnets ? 'two subnets' : 'one subnet'}, attention ${cfg.attention}`]);
     if (mi.trainableParameters !== undefined) out.push(['Trainable parameters', mi.trainableParameters.toLocaleString('en-US')]);
     if (mi.backend) out.push(['Backend', mi.backend]);
     if (mi.fit) out.push(['Training', `${mi.fit.epochs} epochs${mi.fit.images ? ` on ${mi.fit.images} normal images` : ''} in ${mi.fit.seconds.toFixed(1)} s, final loss ${num(mi.fit.finalLoss, 3)}`]);
@@ -191,9 +192,9 @@ function categorySection(c: HtmlCategory, multi: boolean, input: HtmlReportInput
   const cols = `<p class="cols">Columns: ${input.panelLabels.map(escapeXml).join(' · ')}. Outlines: <span class="swatch" style="background:#ff2828"></span>prediction <span class="swatch" style="background:#28dc5a"></span>ground truth.</p>`;
   const parts: string[] = [];
   parts.push(`<section id="cat-${escapeXml(c.category)}">`);
-  parts.push(`<h2>${multi ? `Category: ${escapeXml(c.category)}` : 'Details'}</h2>`);
-  parts.push(`<div class="card">${factsTable(modelFacts(c))}<div class="legendbar">heatmap <span>low</span><span class="bar" style="background:${input.colormapGradient}"></span><span>high</span></div></div>`);
-  parts.push(`<h3>Curves</h3><div class="charts">${charts.join('')}</div>`);
+  parts.push(`<h2>${multi ? `Category: ${escapeXml(c.category)}` : 'Curves'}</h2>`);
+  parts.push(`<div class="charts">${charts.join('')}</div>`);
+  parts.push(`<div class="legendbar">heatmap colours: <span>low</span><span class="bar" style="background:${input.colormapGradient}"></span><span>high</span> (${escapeXml(c.rangeNote)})</div>`);
   if (c.worstNormal.length) parts.push(`<h3>Worst false positives — normal images with the highest scores</h3>${cols}<div class="strips">${c.worstNormal.map((i) => strip(i, fpTag(i))).join('')}</div>`);
   if (c.worstAnomalous.length) parts.push(`<h3>Worst false negatives — defective images with the lowest scores</h3>${cols}<div class="strips">${c.worstAnomalous.map((i) => strip(i, fnTag(i))).join('')}</div>`);
   if (c.gallery.length) {
@@ -202,6 +203,7 @@ function categorySection(c: HtmlCategory, multi: boolean, input: HtmlReportInput
       .map((i) => `<figure><img src="${i.dataUri}" width="${i.width}" height="${i.height}" alt="${escapeXml(i.name)}" loading="lazy"><figcaption><span>${escapeXml(i.name)}</span><span>${num(i.score, 3)}</span></figcaption></figure>`)
       .join('')}</div>`);
   }
+  parts.push(`<h3>Model and run details</h3><div class="card">${factsTable(modelFacts(c))}</div>`);
   parts.push('</section>');
   return parts.join('');
 }

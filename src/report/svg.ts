@@ -30,8 +30,8 @@ const f = (v: number) => (Math.round(v * 10) / 10).toString();
 
 /** Line chart on the unit square (ROC / PRO curves). */
 export function curveChart(series: readonly Series[], o: ChartOptions): string {
-  const W = o.width ?? 340;
-  const H = o.height ?? 300;
+  const W = o.width ?? 300;
+  const H = o.height ?? 280;
   const m = { l: 46, r: 14, t: 30, b: 42 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
@@ -90,9 +90,9 @@ function interpolate(xs: readonly number[], ys: readonly number[], x: number): n
 
 /** Overlaid histograms of normal and anomalous image scores, with an optional threshold marker. */
 export function scoreHistogram(normal: readonly number[], anomalous: readonly number[], o: { title: string; threshold?: number; thresholdLabel?: string; width?: number; height?: number; bins?: number }): string {
-  const W = o.width ?? 340;
-  const H = o.height ?? 300;
-  const m = { l: 46, r: 14, t: 30, b: 42 };
+  const W = o.width ?? 300;
+  const H = o.height ?? 280;
+  const m = { l: 46, r: 14, t: 46, b: 42 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const all = [...normal, ...anomalous];
@@ -132,18 +132,20 @@ export function scoreHistogram(normal: readonly number[], anomalous: readonly nu
   bar(cn, '#3b82f6');
   bar(ca, '#ef4444');
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" class="frame"/>`);
-  for (const t of [lo, (lo + hi) / 2, hi]) parts.push(`<text x="${f(X(t))}" y="${m.t + ph + 14}" text-anchor="middle" class="tick">${formatTick(t)}</text>`);
+  ([[lo, 'start'], [(lo + hi) / 2, 'middle'], [hi, 'end']] as const).forEach(([t, anchor]) =>
+    parts.push(`<text x="${f(X(t))}" y="${m.t + ph + 14}" text-anchor="${anchor}" class="tick">${formatTick(t)}</text>`),
+  );
   if (o.threshold !== undefined && Number.isFinite(o.threshold)) {
     parts.push(`<line x1="${f(X(o.threshold))}" y1="${m.t}" x2="${f(X(o.threshold))}" y2="${m.t + ph}" class="vline"/>`);
     const right = X(o.threshold) < m.l + pw - 70;
-    parts.push(`<text x="${f(X(o.threshold) + (right ? 4 : -4))}" y="${m.t + ph - 6}" text-anchor="${right ? 'start' : 'end'}" class="tick">${escapeXml(o.thresholdLabel ?? 'threshold')}</text>`);
+    parts.push(`<text x="${f(X(o.threshold) + (right ? 4 : -4))}" y="${m.t + 12}" text-anchor="${right ? 'start' : 'end'}" class="tick">${escapeXml(o.thresholdLabel ?? 'threshold')}</text>`);
   }
-  parts.push(`<text x="${m.l}" y="${H - 11}" class="axis">image score</text>`);
+  parts.push(`<text x="${m.l + pw / 2}" y="${H - 8}" text-anchor="middle" class="axis">image score</text>`);
   parts.push(`<text x="12" y="${m.t + ph / 2}" text-anchor="middle" class="axis" transform="rotate(-90 12 ${m.t + ph / 2})">images</text>`);
-  // legend on the axis-label line, right-aligned; the axis label moves to the left
-  const lx = W - m.r - 190;
-  parts.push(`<rect x="${lx}" y="${H - 20}" width="10" height="10" fill="#3b82f6" fill-opacity="0.55"/><text x="${lx + 14}" y="${H - 11}" class="legend">normal (${normal.length})</text>`);
-  parts.push(`<rect x="${lx + 95}" y="${H - 20}" width="10" height="10" fill="#ef4444" fill-opacity="0.55"/><text x="${lx + 109}" y="${H - 11}" class="legend">defective (${anomalous.length})</text>`);
+  // legend between the title and the plot
+  const lx = m.l + pw / 2 - 95;
+  parts.push(`<rect x="${f(lx)}" y="26" width="10" height="10" fill="#3b82f6" fill-opacity="0.55"/><text x="${f(lx + 14)}" y="35" class="legend">normal (${normal.length})</text>`);
+  parts.push(`<rect x="${f(lx + 95)}" y="26" width="10" height="10" fill="#ef4444" fill-opacity="0.55"/><text x="${f(lx + 109)}" y="35" class="legend">defective (${anomalous.length})</text>`);
   parts.push('</svg>');
   return parts.join('');
 }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createDetector } from '../../index.js';
 import { encodePngNode, openDataset } from '../../node.js';
@@ -12,7 +12,7 @@ import { formatSeconds, type Output } from '../output.js';
 import { maskThresholdArg, modelInfo } from './eval.js';
 
 /** Chosen so generate + fit + eval + report stay within about three minutes on 2 CPU cores (wasm). */
-export const DEMO_DEFAULTS = { inputSize: 128, flowSteps: 2, numDw: 1, epochs: 4, size: 128, train: 32, testGood: 10, testDefect: 20, category: 'tile' as SyntheticCategory };
+export const DEMO_DEFAULTS = { inputSize: 128, flowSteps: 2, numDw: 1, epochs: 8, batchSize: 2, size: 128, train: 32, testGood: 10, testDefect: 20, category: 'metal' as SyntheticCategory };
 
 export const DEMO: CommandDef = {
   name: 'demo',
@@ -24,14 +24,14 @@ export const DEMO: CommandDef = {
     'offline in a few minutes on a laptop CPU. Pretrained backbone weights are used when available\n' +
     '(--weights, $DANFLOW_WEIGHTS, or the download cache); otherwise it runs on random features and says so.',
   options: {
-    out: { type: 'string', short: 'o', value: '<dir>', help: 'output folder (data/, model/, report/)', default: 'danflow-demo', group: 'Output' },
+    out: { type: 'string', short: 'o', value: '<dir>', help: 'output folder: report.html, metrics.json, panels/, data/, model/', default: 'danflow-demo', group: 'Output' },
     category: { type: 'string', short: 'c', value: '<name>', help: `synthetic category: ${SYNTHETIC_CATEGORIES.join(', ')}`, default: DEMO_DEFAULTS.category, group: 'Data' },
     size: { type: 'string', value: '<px>', help: 'image size of the generated dataset', default: String(DEMO_DEFAULTS.size), group: 'Data' },
     train: { type: 'string', value: '<n>', help: 'normal training images', default: String(DEMO_DEFAULTS.train), group: 'Data' },
     'test-good': { type: 'string', value: '<n>', help: 'normal test images', default: String(DEMO_DEFAULTS.testGood), group: 'Data' },
     'test-defect': { type: 'string', value: '<n>', help: 'defective test images', default: String(DEMO_DEFAULTS.testDefect), group: 'Data' },
     'data-seed': { type: 'string', value: '<n>', help: 'seed of the generated dataset', default: '0', group: 'Data' },
-    ...modelOptions({ inputSize: String(DEMO_DEFAULTS.inputSize), flowSteps: String(DEMO_DEFAULTS.flowSteps), numDw: String(DEMO_DEFAULTS.numDw), epochs: String(DEMO_DEFAULTS.epochs) }),
+    ...modelOptions({ inputSize: String(DEMO_DEFAULTS.inputSize), flowSteps: String(DEMO_DEFAULTS.flowSteps), numDw: String(DEMO_DEFAULTS.numDw), epochs: String(DEMO_DEFAULTS.epochs), batchSize: String(DEMO_DEFAULTS.batchSize) }),
     'mask-threshold': { type: 'string', value: '<t>', help: "threshold for predicted masks in the report: 'f1', 'calibrated' or a number", default: 'f1', group: 'Output' },
     ...BACKEND_OPTION,
     ...GLOBAL_OPTIONS,
@@ -57,7 +57,7 @@ export async function runDemo(args: Args, io: CliIo, out: Output): Promise<numbe
     const id = PRETRAINED[settings.backbone];
     const msg =
       'No pretrained backbone weights found (--weights, $DANFLOW_WEIGHTS, or the download cache), so this demo runs on RANDOM features: ' +
-      'the flows still learn the texture statistics, but maps and metrics are far weaker than with pretrained weights.' +
+      'the flows still learn from them, but on real data the results are far weaker than with pretrained weights.' +
       (id ? ` For real features run: danflow demo --weights ${id}  (downloads once, then cached).` : '');
     out.warn(msg);
     warnings.push(msg);
@@ -69,6 +69,8 @@ export async function runDemo(args: Args, io: CliIo, out: Output): Promise<numbe
   const syn = generateSyntheticDataset({ category, size, ...counts, seed: args.int('data-seed', 0, { min: 0 }) });
   const root = path.join(outDir, 'data');
   const catDir = path.join(root, category);
+  // Start from an empty category folder: files of an earlier, larger run would otherwise stay in it.
+  await rm(catDir, { recursive: true, force: true });
   const write = async (rel: string, img: Parameters<typeof encodePngNode>[0]) => {
     const p = path.join(catDir, rel);
     await mkdir(path.dirname(p), { recursive: true });
@@ -115,7 +117,7 @@ export async function runDemo(args: Args, io: CliIo, out: Output): Promise<numbe
     t = performance.now();
     const model = { ...(await modelInfo(detector)), weights: weights.label, fit: { seconds: fit.seconds, epochs: fit.epochs, finalLoss: fit.epochLosses.at(-1) ?? null, images: ds.summary.train.total } };
     const rbar = out.bar('report', result.images.length);
-    const report = await writeReport(path.join(outDir, 'report'), [{ category, evaluation: result, model }], {
+    const report = await writeReport(outDir, [{ category, evaluation: result, model }], {
       title: `DANFlow demo — synthetic ${category}`,
       warnings,
       maskThreshold: maskThresholdArg(args),
@@ -129,7 +131,6 @@ export async function runDemo(args: Args, io: CliIo, out: Output): Promise<numbe
     const reportSeconds = (performance.now() - t) / 1000;
     const total = (performance.now() - t0) / 1000;
     // Fill in the total now that it is known (the report is written before the total is).
-    const { readFile } = await import('node:fs/promises');
     const html = await readFile(report.html, 'utf8');
     await writeFile(report.html, html.replace('see the end of this page', `${total.toFixed(1)} s (generate ${generateSeconds.toFixed(1)} s, fit ${fit.seconds.toFixed(1)} s, evaluate ${evalSeconds.toFixed(1)} s, report ${reportSeconds.toFixed(1)} s)`));
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Detector } from '../../index.js';
 import { evaluate, evaluationSummary, writeReport, type EvalSample, type EvaluationResult, type ReportCategory } from '../../report/index.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
-import { BACKEND_OPTION, backendOf, categoriesOf, DATA_OPTIONS, loadModel, modelDirFor, openData, progressHandler, resolvePath, TEXTURE_CATEGORIES } from '../common.js';
+import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, DATA_OPTIONS, loadModel, modelDirFor, openData, progressHandler, resolvePath, TEXTURE_CATEGORIES } from '../common.js';
 import type { CliIo } from '../io.js';
 import { formatSeconds, type Output } from '../output.js';
 import { evenly } from './fit.js';
@@ -103,7 +103,7 @@ export async function runEval(args: Args, io: CliIo, out: Output): Promise<numbe
   try {
     for (const category of categories) {
       const ds = await openData(args, io, category);
-      const name = category ?? ds.category ?? path.basename(ds.root);
+      const name = datasetName(args, io, ds, category);
       const dir = await modelDirFor(io, model, category);
       const det = await loadModel(dir, backend, out, progress);
       detectors.push(det);

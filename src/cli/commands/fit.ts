@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { createDetector, type DetectorFitResult } from '../../index.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
-import { BACKEND_OPTION, backendOf, categoriesOf, FORMATS, chooseWeights, DATA_OPTIONS, describeConfig, formatLoss, openData, progressHandler, resolvePath } from '../common.js';
+import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, FORMATS, chooseWeights, DATA_OPTIONS, describeConfig, formatLoss, openData, progressHandler, resolvePath } from '../common.js';
 import type { CliIo } from '../io.js';
 import { modelOptions, modelSettings } from '../model-options.js';
 import { formatSeconds, type Output } from '../output.js';
 
-const DEFAULTS = { inputSize: 256, flowSteps: 3, numDw: 3, epochs: 10 };
+/** The reference's settings (input size: the SDK's per-backbone default), with a modest epoch count. */
+const DEFAULTS = { inputSize: undefined, flowSteps: 3, numDw: 3, epochs: 10 };
 
 export const FIT: CommandDef = {
   name: 'fit',
@@ -19,7 +20,7 @@ export const FIT: CommandDef = {
   options: {
     ...DATA_OPTIONS,
     out: { type: 'string', short: 'o', value: '<dir>', help: 'where to save the model', group: 'Output' },
-    ...modelOptions({ inputSize: String(DEFAULTS.inputSize), flowSteps: String(DEFAULTS.flowSteps), numDw: String(DEFAULTS.numDw), epochs: String(DEFAULTS.epochs) }),
+    ...modelOptions({ inputSize: '256 (MobileNetV2 224)', flowSteps: String(DEFAULTS.flowSteps), numDw: String(DEFAULTS.numDw), epochs: String(DEFAULTS.epochs) }),
     'max-train': { type: 'string', value: '<n>', help: 'use at most n training images (evenly spaced), for quick runs', group: 'Training' },
     validate: { type: 'boolean', help: 'hold out 15% of the normal images, paint synthetic defects on them, keep the best epoch and set the threshold by F1', group: 'Training' },
     ...BACKEND_OPTION,
@@ -52,7 +53,7 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
   const categories = await categoriesOf(args, io);
   for (const category of categories) {
     const ds = await openData(args, io, category);
-    const name = category ?? ds.category ?? path.basename(ds.root);
+    const name = datasetName(args, io, ds, category);
     const train = evenly(ds.samples('train'), maxTrain);
     const s = ds.summary;
     out.info(`dataset: ${ds.format} ${name} — ${s.train.total} training images${maxTrain && train.length < s.train.total ? ` (using ${train.length})` : ''}, ${s.test.total} test images (${s.test.anomalous} defective)`);
