@@ -1,7 +1,7 @@
 /** Pieces several commands share: option tables, paths, datasets, weights, models, progress. */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DanflowError, env, loadDetector, type BackendRequest, type Detector, type DetectorConfig, type ProgressCallback } from '../index.js';
+import { DanflowError, env, loadDetector, type BackendRequest, type Detector, type DetectorConfig, type ProgressCallback } from '../index.node.js';
 import { openDataset, type Dataset } from '../node.js';
 import { nodeCachePath } from '../io/cache.js';
 import { resolveWeightSource } from '../io/hub.js';

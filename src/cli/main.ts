@@ -13,7 +13,10 @@ process.on('SIGINT', () => {
   controller.abort(new Error('interrupted'));
 });
 
-run(process.argv.slice(2), processIo(controller.signal)).then(
+const argv = process.argv.slice(2);
+// `danflow bench` is the benchmark harness (npm run bench), with its own flags (--help lists them).
+const job = argv[0] === 'bench' ? import('../bench/main.js').then((b) => b.main(argv.slice(1)).then(() => 0)) : run(argv, processIo(controller.signal));
+job.then(
   (code) => {
     process.exitCode = interrupted && code !== 0 ? 130 : code;
   },

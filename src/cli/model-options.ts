@@ -1,5 +1,5 @@
 /** Options that describe a detector to build (fit, demo). */
-import type { Attention, DetectorOptions } from '../index.js';
+import type { Attention, DetectorOptions } from '../index.node.js';
 import { Args, type OptSpecs } from './args.js';
 import { ATTENTIONS, BACKBONES } from './common.js';
 

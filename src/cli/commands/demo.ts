@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createDetector } from '../../index.js';
+import { createDetector } from '../../index.node.js';
 import { encodePngNode, openDataset } from '../../node.js';
 import { evaluate, evaluationSummary, writeReport, type EvalSample } from '../../report/index.js';
 import { generateSyntheticDataset, SYNTHETIC_CATEGORIES, type SyntheticCategory } from '../../synthetic/index.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Detector } from '../../index.js';
+import type { Detector } from '../../index.node.js';
 import { evaluate, evaluationSummary, writeReport, type EvalSample, type EvaluationResult, type ReportCategory } from '../../report/index.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
 import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, DATA_OPTIONS, loadModel, modelDirFor, openData, progressHandler, resolvePath, TEXTURE_CATEGORIES } from '../common.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createDetector, type DetectorFitResult } from '../../index.js';
+import { createDetector, type DetectorFitResult } from '../../index.node.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
 import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, FORMATS, chooseWeights, DATA_OPTIONS, describeConfig, formatLoss, openData, progressHandler, resolvePath } from '../common.js';
 import type { CliIo } from '../io.js';

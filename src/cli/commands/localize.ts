@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DanflowError, type LocalizeResult } from '../../index.js';
+import { DanflowError, type LocalizeResult } from '../../index.node.js';
 import { decodeImageNode, encodePngNode } from '../../node.js';
 import { mapRange, renderPanels, heatmapOverlay, type NormRange } from '../../report/index.js';
 import type { RawImage, ScoreMap } from '../../types.js';
