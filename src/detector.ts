@@ -194,10 +194,10 @@ export class Detector {
       const hook = valSet
         ? async (epoch: number) => {
             if (epoch % every !== 0) return;
-            const scores = scoreValidation(this.validationMaps(valSet!, sigma), valSet!.masks, epoch, v!.metric ?? 'mean');
+            const scores = scoreValidation(await this.validationMaps(valSet!, sigma), valSet!.masks, epoch, v!.metric ?? 'mean');
             history.push(scores);
             if (!best || scores.score > best.scores.score) {
-              best = { scores, snapshot: snapshotParams(this.model.params, stateKeys) };
+              best = { scores, snapshot: await snapshotParams(this.model.params, stateKeys) };
               sinceBest = 0;
             } else sinceBest++;
             const stop = v!.patience !== undefined && sinceBest >= v!.patience;
@@ -208,7 +208,7 @@ export class Detector {
       if (this.method === 'patchcore') {
         const t0 = Date.now();
         this.patchcore?.dispose();
-        this.patchcore = PatchCoreHead.fit(cache, this.config.patchcore!, this.model.backbone.scales.length, this.config.seed);
+        this.patchcore = await PatchCoreHead.fit(cache, this.config.patchcore!, this.model.backbone.scales.length, this.config.seed);
         result = { epochs: 0, steps: 0, epochLosses: [], seconds: (Date.now() - t0) / 1000 };
         await hook?.(0);
       } else {
@@ -226,7 +226,7 @@ export class Detector {
         for (const feats of cache) scores.push(...(await this.scoresFromFeatures(feats, sigma)));
         this.setCalibration(scores, sigma, c.quantile ?? DEFAULT_QUANTILE, 'train');
         // With painted defects available, the spec's rule applies: the F1-optimal pixel threshold.
-        if (valSet && c.quantile === undefined) this.threshold = f1Threshold(this.validationMaps(valSet, sigma), valSet.masks);
+        if (valSet && c.quantile === undefined) this.threshold = f1Threshold(await this.validationMaps(valSet, sigma), valSet.masks);
       }
       return result;
     } finally {
@@ -244,13 +244,13 @@ export class Detector {
     if (normalImages.length === 0) throw new DanflowError('EMPTY_DATASET', 'validate() needs at least one normal image to paint defects on.');
     const set = await this.buildValidationSet(normalImages, options, 8);
     try {
-      return scoreValidation(this.validationMaps(set, options.sigma ?? DEFAULT_SIGMA), set.masks, this.training?.epochs ?? 0, options.metric ?? 'mean');
+      return scoreValidation(await this.validationMaps(set, options.sigma ?? DEFAULT_SIGMA), set.masks, this.training?.epochs ?? 0, options.metric ?? 'mean');
     } finally {
       set.dispose();
     }
   }
 
-  private validationMaps(set: ValidationSet, sigma: number): ScoreMap[] {
+  private validationMaps(set: ValidationSet, sigma: number): Promise<ScoreMap[]> {
     return validationMaps((f) => this.rawMaps(f), this.config.inputSize, set, sigma);
   }
 
@@ -261,7 +261,7 @@ export class Detector {
     for (let i = 0; i < images.length; i++) {
       const t = await imageToTensor(images[i], `validation image ${i}`);
       const r = tf.tidy(() => tf.round(resizeForModel(t, size)));
-      raws.push({ data: Uint8Array.from(r.dataSync()), width: size, height: size, channels: 3 });
+      raws.push({ data: Uint8Array.from(await r.data()), width: size, height: size, channels: 3 });
       tf.dispose([t, r]);
     }
     const painted = paintValidationImages(raws, v.copies ?? 2, v.seed ?? this.config.seed, v.kinds);
@@ -361,8 +361,8 @@ export class Detector {
     const includeBackbone = options.includeBackbone ?? true;
     if (this.method === 'patchcore' && !this.patchcore) throw new DanflowError('BAD_ARGUMENT', 'Nothing to save yet: fit() this PatchCore detector first.');
     const bank = this.patchcore?.bank.bank;
-    const extra = bank ? { [MEMORY_BANK_KEY]: { dtype: 'F32' as const, shape: bank.shape, data: bank.dataSync() as Float32Array } } : undefined;
-    const weights = exportStateDict(this.model, { includeBackbone, extra });
+    const extra = bank ? { [MEMORY_BANK_KEY]: { dtype: 'F32' as const, shape: bank.shape, data: (await bank.data()) as Float32Array } } : undefined;
+    const weights = await exportStateDict(this.model, { includeBackbone, extra });
     const manifest: ModelManifest = {
       format: MODEL_FORMAT,
       formatVersion: MODEL_FORMAT_VERSION,
@@ -370,7 +370,7 @@ export class Detector {
       createdAt: new Date().toISOString(),
       config: this.config,
       preprocessing: { ...this.model.backbone.preprocessing, inputSize: this.config.inputSize, resize: 'bilinear-half-pixel' },
-      permutations: this.model.permutationArrays(),
+      permutations: await this.model.permutationArrays(),
       threshold: this.threshold ?? null,
       scoreStats: this.scoreStats ?? null,
       training: this.training,

@@ -5,8 +5,9 @@
  * Node builtin statically (bundlers for the browser would fail on it).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -87,4 +88,25 @@ describe('dist', () => {
     visit(join(REPO, 'dist/index.js'));
     expect(offenders, 'a static import of a Node builtin in a chunk the browser entry can reach breaks browser bundles (Vite: "X is not exported by __vite-browser-external")').toEqual([]);
   });
+
+  it('examples/node runs end to end (demo data → fit → save/load → calibrate → overlays)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'danflow-node-example-'));
+    try {
+      const child = spawn(process.execPath, ['examples/node/run.mjs', '--out', out, '--backend', 'wasm', '--input-size', '32', '--flow-steps', '1', '--epochs', '2'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      let log = '';
+      child.stdout.on('data', (d) => (log += d));
+      child.stderr.on('data', (d) => (log += d));
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      expect(code, log).toBe(0);
+      expect(log).toMatch(/backend: wasm/);
+      expect(log).toMatch(/calibrated on 6 held-out normal images/);
+      expect(readdirSync(join(out, 'overlays')).length).toBe(8);
+      expect(existsSync(join(out, 'model/danflow.json'))).toBe(true);
+      const csv = readFileSync(join(out, 'scores.csv'), 'utf8').trim().split('\n');
+      expect(csv[0]).toBe('file,score,threshold,anomalous');
+      expect(csv).toHaveLength(9);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

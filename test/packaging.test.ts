@@ -16,7 +16,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDist, findChromium, launchChromium, REPO, serveStatic } from './browser/harness.js';
 
 const exec = promisify(execFile);
-const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
+const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string; main?: string; module?: string; types?: string; exports?: unknown; bin?: Record<string, string> };
+
+/** Every file package.json points at (main, module, types, bin, all of exports), as tarball paths. */
+function referencedFiles(): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.add(v.replace(/^\.\//, ''));
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk([pkg.main, pkg.module, pkg.types, pkg.exports, pkg.bin]);
+  return [...out].filter((f) => !f.includes('*'));
+}
 const chromiumPath = findChromium();
 
 let work: string;
@@ -59,11 +70,11 @@ det.dispose();
 `;
 
 describe('packaging: npm pack → install into a fresh project', () => {
-  it('the tarball holds the built entry points and no sources or tests', () => {
+  it('the tarball holds every file package.json points at, and no sources or tests', () => {
     const files = packed.files.map((f) => f.path);
-    for (const f of ['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/node.js', 'dist/node.cjs', 'dist/node.d.ts', 'dist/cli.js']) {
-      expect(files, f).toContain(f);
-    }
+    const wanted = referencedFiles();
+    expect(wanted).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/node.js']));
+    for (const f of ['package.json', ...wanted]) expect(files, f).toContain(f);
     expect(files.filter((f) => /^(src|test|fixtures|examples|node_modules)\//.test(f))).toEqual([]);
     expect(packed.size).toBeLessThan(5 * 1024 * 1024);
   });

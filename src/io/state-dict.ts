@@ -9,19 +9,19 @@ import { readSafetensors, writeSafetensors, type SafetensorsFile, type WritableT
  * permutation matrices and BatchNorm step counters included, so `model.load_state_dict(...)` in the
  * reference accepts a danflow model file and `loadDetector(…, { from: 'pytorch' })` accepts theirs.
  */
-export function exportStateDict(model: DanflowModel, options: { includeBackbone: boolean; extra?: Record<string, WritableTensor> }): Uint8Array {
+export async function exportStateDict(model: DanflowModel, options: { includeBackbone: boolean; extra?: Record<string, WritableTensor> }): Promise<Uint8Array> {
   const out: Record<string, WritableTensor> = { ...options.extra };
   for (const spec of model.specs) {
     if (!options.includeBackbone && spec.key.startsWith('feature_extractor.')) continue;
-    const data = toTorchLayout(spec, model.params.get(spec.key).dataSync() as Float32Array);
+    const data = toTorchLayout(spec, (await model.params.get(spec.key).data()) as Float32Array);
     out[spec.key] = { dtype: 'F32', shape: spec.torchShape, data };
     if (spec.key.endsWith('.running_var')) {
       out[spec.key.replace(/running_var$/, 'num_batches_tracked')] = { dtype: 'I64', shape: [], data: [0] };
     }
   }
-  model.flows.forEach((flow) => {
-    flow.permutations.forEach((p, k) => {
-      const perm = Array.from(p.perm.dataSync());
+  for (const flow of model.flows) {
+    for (const [k, p] of flow.permutations.entries()) {
+      const perm = Array.from(await p.perm.data());
       const c = perm.length;
       const w = new Float32Array(c * c);
       const wInv = new Float32Array(c * c);
@@ -31,8 +31,8 @@ export function exportStateDict(model: DanflowModel, options: { includeBackbone:
       });
       out[`${flow.prefix}.module_list.${k}.w_perm`] = { dtype: 'F32', shape: [c, c, 1, 1], data: w };
       out[`${flow.prefix}.module_list.${k}.w_perm_inv`] = { dtype: 'F32', shape: [c, c, 1, 1], data: wInv };
-    });
-  });
+    }
+  }
   return writeSafetensors(out, { format: 'pt', producer: 'danflow' });
 }
 

@@ -84,8 +84,8 @@ export class DanflowModel {
     return Math.floor(this.config.inputSize / this.backbone.scales[scale].stride);
   }
 
-  permutationArrays(): number[][][] {
-    return this.flows.map((f) => f.permutations.map((p) => Array.from(p.perm.dataSync())));
+  async permutationArrays(): Promise<number[][][]> {
+    return Promise.all(this.flows.map((f) => Promise.all(f.permutations.map(async (p) => Array.from(await p.perm.data())))));
   }
 
   /** uint8-range NHWC images at inputSize → normalised backbone input. */

@@ -4,8 +4,8 @@ import type { ParamStore } from '../nn/params.js';
 /** A host-memory copy of every tensor of a model (weights and BN statistics), for best-epoch restore. */
 export type ParamSnapshot = Map<string, Float32Array>;
 
-export function snapshotParams(params: ParamStore, keys: string[]): ParamSnapshot {
-  return new Map(keys.map((k) => [k, params.get(k).dataSync().slice() as Float32Array]));
+export async function snapshotParams(params: ParamStore, keys: string[]): Promise<ParamSnapshot> {
+  return new Map(await Promise.all(keys.map(async (k) => [k, ((await params.get(k).data()) as Float32Array).slice()] as const)));
 }
 
 export function restoreParams(params: ParamStore, snapshot: ParamSnapshot): void {

@@ -26,14 +26,15 @@ export class PatchCoreHead {
   ) {}
 
   /** Builds the bank from cached backbone features of the normal images (one entry per image). */
-  static fit(cache: tf.Tensor4D[][], cfg: PatchCoreConfig, numScales: number, seed: number): PatchCoreHead {
+  static async fit(cache: tf.Tensor4D[][], cfg: PatchCoreConfig, numScales: number, seed: number): Promise<PatchCoreHead> {
     const scales = patchScales(cfg, numScales);
     const rows: Float32Array[] = [];
     let dim = 0;
     for (const feats of cache) {
       const emb = patchEmbedding(feats, scales);
       dim = emb.shape[3];
-      rows.push(emb.dataSync() as Float32Array);
+      // Async reads: WebGPU cannot read synchronously without an OffscreenCanvas.
+      rows.push((await emb.data()) as Float32Array);
       emb.dispose();
     }
     const perImage = rows[0].length / dim;

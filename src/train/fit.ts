@@ -67,7 +67,7 @@ export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setTimeo
  * One optimisation step on a batch of cached backbone features: train-mode forward, gradients,
  * NaN guard (before any weight changes), Adam, then the BatchNorm running-statistics update.
  */
-export function trainStep(model: DanflowModel, adam: Adam, features: tf.Tensor4D[], where: string): number {
+export async function trainStep(model: DanflowModel, adam: Adam, features: tf.Tensor4D[], where: string): Promise<number> {
   installWasmKernelOverrides();
   const trainable = model.params.trainable();
   const byName = new Map<string, string>();
@@ -85,7 +85,7 @@ export function trainStep(model: DanflowModel, adam: Adam, features: tf.Tensor4D
         vars,
       );
       for (const [name, g] of Object.entries(grads)) keyed[byName.get(name)!] = g;
-      loss += value.dataSync()[0];
+      loss += (await value.data())[0];
       value.dispose();
     }
     if (!Number.isFinite(loss)) {
@@ -143,7 +143,7 @@ export async function trainOnFeatures(model: DanflowModel, cache: tf.Tensor4D[][
         const batch = model.backbone.scales.map((_, s) => tf.concat(idx.map((i) => cache[i][s])) as tf.Tensor4D);
         let loss: number;
         try {
-          loss = trainStep(model, adam, batch, `epoch ${epoch}, step ${step + 1}`);
+          loss = await trainStep(model, adam, batch, `epoch ${epoch}, step ${step + 1}`);
         } finally {
           tf.dispose(batch);
         }

@@ -71,14 +71,15 @@ export function paintValidationImages(images: RawImage[], copies: number, seed: 
 }
 
 /** Maps of the validation set at input size, eval mode, smoothed like localize. */
-export function validationMaps(rawMaps: (features: tf.Tensor4D[]) => tf.Tensor3D, inputSize: number, set: ValidationSet, sigma: number): ScoreMap[] {
-  const s = inputSize;
-  return set.features.map((feats) => {
+export async function validationMaps(rawMaps: (features: tf.Tensor4D[]) => tf.Tensor3D, inputSize: number, set: ValidationSet, sigma: number): Promise<ScoreMap[]> {
+  const maps: ScoreMap[] = [];
+  for (const feats of set.features) {
     const t = tf.tidy(() => gaussianBlur(rawMaps(feats), sigma));
-    const data = t.dataSync() as Float32Array;
+    const data = (await t.data()) as Float32Array;
     t.dispose();
-    return { width: s, height: s, data };
-  });
+    maps.push({ width: inputSize, height: inputSize, data });
+  }
+  return maps;
 }
 
 export function scoreValidation(maps: ScoreMap[], masks: BinaryMask[], epoch: number, metric: ValidationMetric): ValidationScores {

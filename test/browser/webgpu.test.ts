@@ -7,8 +7,10 @@
  * Skips (with the reason printed) only when no chromium binary exists. When chromium is there but
  * WebGPU does not come up, the tests fail.
  *
- * Tolerance: maps are in [−1, 0]; WebGPU/WebGL vs the pure-JS CPU backend (and wasm) differ by
- * float32 rounding in different op orders. Observed on SwiftShader: see MAP_TOLERANCE.
+ * Tolerance: maps are in [−1, 0]; WebGPU/WebGL vs the pure-JS CPU backend (and wasm) differ only by
+ * float32 rounding in different op orders. Observed on SwiftShader (inputSize 32, 48×48 image):
+ * webgpu vs cpu ≤ 1.8e-7, webgpu vs wasm ≤ 6.0e-7, webgl vs wasm ≤ 5.4e-7; asserted ≤ 1e-4
+ * (MAP_TOLERANCE, the golden tests' tolerance). The run prints the measurements.
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { ensureDist, findChromium, launchChromium, maxAbsDiff, openPage, REPO, s
 
 /** Max |Δ| allowed between anomaly maps of a GPU backend and the CPU/wasm backends. */
 const MAP_TOLERANCE = 1e-4;
-/** Max |Δ| between the map right after fit() and the map of the model reloaded from IndexedDB (float32 noise). */
+/** Max |Δ| on WebGPU between maps of one model before and after save → reload (float32 rounding; 1.2e-7 seen). */
 const RELOAD_TOLERANCE = 1e-6;
 
 const chromiumPath = findChromium();
@@ -95,7 +97,7 @@ describe.skipIf(!chromiumPath)('browser: chromium headless + SwiftShader', () =>
     }
   });
 
-  it('webgpu: fit lowers the loss; maps match wasm/cpu; IndexedDB survives a page reload bit-identically', async () => {
+  it('webgpu: fit lowers the loss; maps match wasm/cpu; the IndexedDB model gives the same map after a page reload', async () => {
     const { context, page, logs } = await openPage(browser, base);
     try {
       const t0 = Date.now();
@@ -115,19 +117,29 @@ describe.skipIf(!chromiumPath)('browser: chromium headless + SwiftShader', () =>
       for (const [kind, d] of Object.entries(fitted.inputKindDiffs!)) expect(d, kind).toBeLessThanOrEqual(1e-5);
 
       const before = await call(page, 'localizeSaved', { name: 'gpu-model', backend: 'webgpu' });
+      const cpuBefore = await call(page, 'localizeSaved', { name: 'gpu-model', backend: 'cpu' });
       await page.reload();
       const reloaded = await call(page, 'localizeSaved', { name: 'gpu-model', backend: 'webgpu' });
       const wasm = await call(page, 'localizeSaved', { name: 'gpu-model', backend: 'wasm' });
       const cpu = await call(page, 'localizeSaved', { name: 'gpu-model', backend: 'cpu' });
-      const diffs = { loadedBeforeVsAfterReload: maxAbsDiff(before.map, reloaded.map), fitVsReloaded: maxAbsDiff(map, reloaded.map), webgpuVsWasm: maxAbsDiff(map, wasm.map), webgpuVsCpu: maxAbsDiff(map, cpu.map), wasmVsCpu: maxAbsDiff(wasm.map, cpu.map) };
+      const diffs = {
+        cpuBeforeVsAfterReload: maxAbsDiff(cpuBefore.map, cpu.map),
+        webgpuBeforeVsAfterReload: maxAbsDiff(before.map, reloaded.map),
+        fitVsReloaded: maxAbsDiff(map, reloaded.map),
+        webgpuVsWasm: maxAbsDiff(map, wasm.map),
+        webgpuVsCpu: maxAbsDiff(map, cpu.map),
+        wasmVsCpu: maxAbsDiff(wasm.map, cpu.map),
+      };
       summary.webgpuDiffs = diffs;
       summary.webgpuLoad = { webgpu: reloaded.ms, wasm: wasm.ms, cpu: cpu.ms, scores: { webgpu: fitted.score, wasm: wasm.score, cpu: cpu.score } };
       expect(reloaded.backend).toBe('webgpu');
       expect(wasm.tfBackend).toBe('wasm');
       expect(cpu.tfBackend).toBe('cpu');
       expect(reloaded.threshold).toBe(fitted.threshold);
-      // The same saved model on the same backend gives the same map in a new page.
-      expect(diffs.loadedBeforeVsAfterReload).toBe(0);
+      // The saved model gives the same map after a page reload: bit-identical on the deterministic
+      // cpu backend; on WebGPU up to float32 rounding (kernels are not bit-reproducible across pages).
+      expect(diffs.cpuBeforeVsAfterReload).toBe(0);
+      expect(diffs.webgpuBeforeVsAfterReload).toBeLessThanOrEqual(RELOAD_TOLERANCE);
       expect(diffs.fitVsReloaded).toBeLessThanOrEqual(RELOAD_TOLERANCE);
       expect(diffs.webgpuVsWasm).toBeLessThanOrEqual(MAP_TOLERANCE);
       expect(diffs.webgpuVsCpu).toBeLessThanOrEqual(MAP_TOLERANCE);
@@ -136,7 +148,7 @@ describe.skipIf(!chromiumPath)('browser: chromium headless + SwiftShader', () =>
     } finally {
       await context.close();
     }
-  });
+  }, 360_000);
 
   it('webgl fallback: without WebGPU, webgpu fails clearly and webgl fits and matches wasm', async () => {
     const { context, page } = await openPage(browser, base, NO_WEBGPU);
@@ -159,7 +171,7 @@ describe.skipIf(!chromiumPath)('browser: chromium headless + SwiftShader', () =>
     } finally {
       await context.close();
     }
-  });
+  }, 240_000);
 
   it('auto walks WebGPU → WebGL → wasm by what the hardware offers', async () => {
     const cases: [string, string, string][] = [

@@ -45,8 +45,8 @@ function defect(ctx: CanvasRenderingContext2D, size: number, r: () => number, ki
     return 'scratch';
   }
   if (kind === 1) {
-    const g = ctx.createRadialGradient(x, y, 1, x, y, size * 0.09);
-    g.addColorStop(0, 'rgba(90, 60, 20, 0.9)');
+    const g = ctx.createRadialGradient(x, y, 1, x, y, size * 0.12);
+    g.addColorStop(0, 'rgba(80, 50, 15, 0.95)');
     g.addColorStop(1, 'rgba(90, 60, 20, 0)');
     ctx.fillStyle = g;
     ctx.fillRect(0, 0, size, size);

@@ -371,10 +371,10 @@ $<HTMLInputElement>('pick-normal').addEventListener('change', (e) => setNormal(f
 $<HTMLInputElement>('pick-test').addEventListener('change', (e) => addTests(filesFromInput(e.target as HTMLInputElement)));
 $('demo').addEventListener('click', async () => {
   status('Generating demo images…');
-  const demo = await demoImages(24, 5);
+  const demo = await demoImages(16, 5);
   setNormal(demo.normal);
   addTests(demo.test);
-  status('Demo images ready: 24 normal, 6 to test. Press "Fit detector".');
+  status(`Demo images ready: ${demo.normal.length} normal, ${demo.test.length} to test. Press "Fit detector".`);
 });
 ui.fit.addEventListener('click', () => void fit());
 ui.cancel.addEventListener('click', () => {

@@ -18,9 +18,9 @@ export interface MapResult {
 }
 
 /**
- * Map values → [0, 1] heat with the threshold at 0.5: the image's own minimum is 0 and values as
- * far above the threshold as the minimum is below it are 1. Without a threshold, the 90th
- * percentile of the map stands in for it.
+ * Map values → [0, 1] heat with the threshold at 0.5: the image's own minimum is 0 (a cubic ramp
+ * keeps normal texture in the blues) and values as far above the threshold as the minimum is below
+ * it are 1. Without a threshold, the 90th percentile of the map stands in for it.
  */
 export function heatScale(r: MapResult): (v: number) => number {
   let min = Infinity;
@@ -31,7 +31,7 @@ export function heatScale(r: MapResult): (v: number) => number {
     t = sorted[Math.floor(sorted.length * 0.9)];
   }
   const span = Math.max(t - min, 1e-6);
-  return (v) => 0.5 + (v - t!) / (2 * span);
+  return (v) => (v < t! ? 0.5 * ((v - min) / span) ** 3 : 0.5 + (v - t!) / (2 * span));
 }
 
 /** Draws `image` scaled to the canvas, then the coloured map (alpha grows with heat) and the mask outline. */
