@@ -4,14 +4,12 @@ import { DanflowError } from '../errors.js';
 import { resolveWeightSource } from '../io/hub.js';
 import { loadWeightBytes, type LoadWeightBytesOptions } from '../io/load-bytes.js';
 import { readSafetensors } from '../io/safetensors.js';
+import { stripWrapperPrefixes } from '../io/state-dict.js';
 import { BACKBONE_PREFIX, DanflowModel, type TensorSource } from '../model/danflow-model.js';
 import { fromTorchLayout, numel, type ParamSpec } from '../model/param-spec.js';
 import { MobileNetV2Backbone, preprocessingFor } from './mobilenetv2.js';
 import { backboneWeightsFormat, createBackbone } from './registry.js';
 import { isGraphModel, kerasWeightKey, parseTfjsModelJson, readTfjsWeights, resolveShardLocation, topologyLayerClasses, type TfjsModelJson, type TfjsTensor } from './tfjs-model.js';
-
-/** Prefixes wrappers add to state_dict keys (DataParallel, Lightning) that are stripped. */
-const WRAPPER_PREFIXES = ['module.', 'model.'];
 
 function sameShape(a: number[], b: number[]): boolean {
   return numel(a) === numel(b) && a.filter((d) => d !== 1).join(',') === b.filter((d) => d !== 1).join(',');
@@ -58,16 +56,7 @@ export function backboneSourceFromCheckpoint(config: DetectorConfig, bytes: Uint
   const file = readSafetensors(bytes);
   const originals = new Map<string, string>();
   for (const k of file.keys()) {
-    let key = k;
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const p of WRAPPER_PREFIXES) {
-        if (key.startsWith(p)) {
-          key = key.slice(p.length);
-          changed = true;
-        }
-      }
-    }
+    const key = stripWrapperPrefixes(k);
     originals.set(key.startsWith(BACKBONE_PREFIX) ? key : BACKBONE_PREFIX + key, k);
   }
   const what = `the ${backboneLabel(config.backbone)} weights`;

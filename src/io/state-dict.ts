@@ -39,20 +39,25 @@ export async function exportStateDict(model: DanflowModel, options: { includeBac
 /** Prefixes wrappers add to state_dict keys (DataParallel, Lightning) that we strip. */
 const WRAPPER_PREFIXES = ['module.', 'model.'];
 
+/** A checkpoint key without the wrapper prefixes (`module.`, `model.`, in any nesting). */
+export function stripWrapperPrefixes(k: string): string {
+  let key = k;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const p of WRAPPER_PREFIXES) {
+      if (key.startsWith(p)) {
+        key = key.slice(p.length);
+        changed = true;
+      }
+    }
+  }
+  return key;
+}
+
 function normaliseKeys(file: SafetensorsFile): Map<string, string> {
   const map = new Map<string, string>();
   for (const k of file.keys()) {
-    let key = k;
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const p of WRAPPER_PREFIXES) {
-        if (key.startsWith(p)) {
-          key = key.slice(p.length);
-          changed = true;
-        }
-      }
-    }
-    map.set(key, k);
+    map.set(stripWrapperPrefixes(k), k);
   }
   return map;
 }
