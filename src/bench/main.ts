@@ -44,10 +44,24 @@ async function loadImages(dir: string, n: number, size: number) {
   return out;
 }
 
-export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResult> {
+const HELP = `Usage: danflow bench [options]   (also: npm run bench)
+
+Measures localize FPS (batch 1 and 8), training step / epoch / whole-fit time, peak RSS and trainable
+parameters per preset and backend; runs the PyTorch reference of the same config in the same run when
+Debian's python3-torch is installed, and prints the ratios. Options:
+  --presets resnet18,deit,mobilenetv2   --backends wasm,cpu   --batch-sizes 1,8   --repeats 3
+  --train-batch 8   --fit-images 16   --fit-epochs 10   --images DIR   --mobilenet-weights PATH
+  --no-pytorch   --torch-threads N   --skip localize,train,fit   --out bench-result.json   --in-process
+`;
+
+export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResult | undefined> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return undefined;
+  }
   const a = parseArgs(argv);
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  const mobilenet = typeof a['mobilenet-weights'] === 'string' ? a['mobilenet-weights'] : ['/work/shared/weights/mobilenetv2-035-tm/model.json'].find((p) => existsSync(p));
+  const mobilenet = typeof a['mobilenet-weights'] === 'string' ? a['mobilenet-weights'] : [path.resolve('../shared/weights/mobilenetv2-035-tm/model.json')].find((p) => existsSync(p));
   const opts: BenchmarkOptions = {
     presets: list(a.presets) as BenchPreset[] | undefined,
     backends: list(a.backends) as BackendName[] | undefined,
@@ -77,7 +91,9 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResul
         const tmp = path.join(os.tmpdir(), `danflow-bench-${process.pid}-${preset}-${backend}.json`);
         const childArgs = [...argv.filter((x) => x !== '--in-process'), '--presets', preset, '--backends', backend, '--child', '--out', tmp, '--quiet'];
         const code = await new Promise<number>((resolve) => {
-          const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...childArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
+          // Run through `danflow bench` when started from the CLI, or dist/bench.js directly.
+          const viaCli = !/bench\.(c?js|ts)$/.test(process.argv[1] ?? '');
+          const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...(viaCli ? ['bench'] : []), ...childArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
           p.on('close', (c) => resolve(c ?? 1));
         });
         if (code === 0 && existsSync(tmp)) {
