@@ -1,3 +1,4 @@
+import { maxRelDiff } from './helpers/golden.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,17 +27,6 @@ const PRESET_LAYERS = ['block_3_expand_relu', 'block_6_expand_relu', 'block_13_e
 beforeAll(async () => {
   await setBackend('cpu');
 });
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
 
 /** Two different 0..255 RGB images: a smooth gradient with a disc, and hash noise. */
 function images(s: number): [tf.Tensor4D, tf.Tensor4D] {
@@ -332,7 +322,7 @@ describe.skipIf(!HAVE_WEIGHTS)('MobileNetV2 α = 0.35 from ../shared/weights (re
       const r = ref.get(l)!;
       expect(ours[i].shape).toEqual([1, r.h, r.w, r.c]);
       expect([r.c, 32 / r.h]).toEqual([backbone.scales[i].channels, backbone.scales[i].stride]);
-      return relDiff(ours[i].dataSync(), r.d);
+      return maxRelDiff(ours[i].dataSync(), r.d);
     });
     console.log(`mobilenetv2 vs float64 Keras-topology interpreter (max abs diff / max |ref|): ${layers.map((l, i) => `${l} ${diffs[i].toExponential(2)}`).join(', ')}`);
     for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-3);

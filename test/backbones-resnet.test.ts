@@ -1,3 +1,4 @@
+import { maxRelDiff } from './helpers/golden.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,18 +59,6 @@ function nchwToNhwc(data: Float32Array, [n, c, h, w]: number[]): Float32Array {
   return out;
 }
 
-/** max |a − b| / max |b|: the error relative to the feature scale. */
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
-
 function goldenImage(g: BackboneGolden): tf.Tensor4D {
   const [h, w, c] = g.image.shape;
   return tf.tensor4d(Float32Array.from(hashBytes(g.image.key, h * w * c)), [1, h, w, c]);
@@ -106,7 +95,7 @@ describe.each(['resnet18', 'wide_resnet50_2'])('%s trunk vs torchvision', (name)
       const exp = g.expected[layer];
       const [, c, h, w] = exp.shape;
       expect(feats[i].shape).toEqual([1, h, w, c]);
-      return relDiff(feats[i].dataSync(), nchwToNhwc(readF32(exp.file), exp.shape));
+      return maxRelDiff(feats[i].dataSync(), nchwToNhwc(readF32(exp.file), exp.shape));
     });
     console.log(`${name} parity (max abs diff / max |ref|): ${diffs.map((d) => d.toExponential(2)).join(', ')}`);
     for (const d of diffs) expect(d).toBeLessThanOrEqual(TOL);
@@ -131,7 +120,7 @@ describe('resnet18 through the checkpoint loader and the model', () => {
     const feats = tf.tidy(() => model.backboneFeatures(goldenImage(g)));
     ['layer1', 'layer2', 'layer3'].forEach((layer, i) => {
       const exp = g.expected[layer];
-      expect(relDiff(feats[i].dataSync(), nchwToNhwc(readF32(exp.file), exp.shape))).toBeLessThanOrEqual(TOL);
+      expect(maxRelDiff(feats[i].dataSync(), nchwToNhwc(readF32(exp.file), exp.shape))).toBeLessThanOrEqual(TOL);
     });
     tf.dispose(feats);
     model.dispose();

@@ -1,3 +1,4 @@
+import { maxRelDiff } from './helpers/golden.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,17 +29,6 @@ const readJson = (name: string) => JSON.parse(readFileSync(path.join(GOLDEN, nam
 function readF32(name: string): Float32Array {
   const b = readFileSync(path.join(GOLDEN, name));
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
-
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
 }
 
 function imagenet(x: tf.Tensor4D): tf.Tensor4D {
@@ -95,7 +85,7 @@ describe('DeiT feature path vs a PyTorch ViT with timm names (deit-tiny golden)'
     const ref = readF32(exp.file);
     const nhwc = new Float32Array(ref.length);
     for (let k = 0; k < d; k++) for (let p = 0; p < gh * gw; p++) nhwc[p * d + k] = ref[k * gh * gw + p];
-    const diff = relDiff(feat.dataSync(), nhwc);
+    const diff = maxRelDiff(feat.dataSync(), nhwc);
     console.log(`deit-tiny parity (max abs diff / max |ref|): ${diff.toExponential(2)}`);
     expect(diff).toBeLessThanOrEqual(TOL);
     tf.dispose([feat, img]);
@@ -291,7 +281,7 @@ describe('CaiT feature path (LayerScale + talking-heads attention)', () => {
     const [feat] = tf.tidy(() => backbone.extract(x));
     expect(feat.shape).toEqual([1, 3, 3, 16]);
     const ref = caitReference(tiny, get, Float64Array.from(x.dataSync()));
-    const diff = relDiff(feat.dataSync(), ref);
+    const diff = maxRelDiff(feat.dataSync(), ref);
     console.log(`tiny CaiT vs float64 reference (max abs diff / max |ref|): ${diff.toExponential(2)}`);
     expect(diff).toBeLessThanOrEqual(TOL);
     tf.dispose([feat, x]);
@@ -305,7 +295,7 @@ describe('CaiT feature path (LayerScale + talking-heads attention)', () => {
     const [feat] = tf.tidy(() => backbone.extract(x));
     const noBlocks = build({ ...tiny, depthUsed: 0 }, value);
     const [direct] = tf.tidy(() => noBlocks.backbone.extract(x));
-    expect(relDiff(feat.dataSync(), direct.dataSync())).toBeLessThan(1e-6);
+    expect(maxRelDiff(feat.dataSync(), direct.dataSync())).toBeLessThan(1e-6);
     tf.dispose([feat, direct, x]);
     params.dispose();
     noBlocks.params.dispose();
@@ -334,10 +324,10 @@ describe('CaiT feature path (LayerScale + talking-heads attention)', () => {
     const x = tinyImage('th.image', tiny.imageSize);
     const [a] = tf.tidy(() => caitOnes.backbone.extract(x));
     const [b] = tf.tidy(() => plain.backbone.extract(x));
-    expect(relDiff(a.dataSync(), b.dataSync())).toBeLessThan(1e-5);
+    expect(maxRelDiff(a.dataSync(), b.dataSync())).toBeLessThan(1e-5);
     // And a non-trivial gamma changes the result (the layer scale is really applied).
     const [c] = tf.tidy(() => cait.backbone.extract(x));
-    expect(relDiff(c.dataSync(), b.dataSync())).toBeGreaterThan(1e-3);
+    expect(maxRelDiff(c.dataSync(), b.dataSync())).toBeGreaterThan(1e-3);
     tf.dispose([a, b, c, x]);
     for (const m of [cait, caitOnes, plain]) m.params.dispose();
   });
@@ -349,7 +339,7 @@ describe('CaiT feature path (LayerScale + talking-heads attention)', () => {
     const [both] = tf.tidy(() => backbone.extract(tf.concat([x1, x2]) as tf.Tensor4D));
     const [one] = tf.tidy(() => backbone.extract(x2));
     expect(both.shape).toEqual([2, 3, 3, 16]);
-    expect(relDiff(tf.slice(both, [1, 0, 0, 0], [1, -1, -1, -1]).dataSync(), one.dataSync())).toBeLessThan(1e-5);
+    expect(maxRelDiff(tf.slice(both, [1, 0, 0, 0], [1, -1, -1, -1]).dataSync(), one.dataSync())).toBeLessThan(1e-5);
     tf.dispose([both, one, x1, x2]);
     params.dispose();
   });

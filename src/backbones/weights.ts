@@ -4,16 +4,12 @@ import { DanflowError } from '../errors.js';
 import { resolveWeightSource } from '../io/hub.js';
 import { loadWeightBytes, type LoadWeightBytesOptions } from '../io/load-bytes.js';
 import { readSafetensors } from '../io/safetensors.js';
-import { stripWrapperPrefixes } from '../io/state-dict.js';
+import { sameShape, stripWrapperPrefixes } from '../io/state-dict.js';
 import { BACKBONE_PREFIX, DanflowModel, type TensorSource } from '../model/danflow-model.js';
-import { fromTorchLayout, numel, type ParamSpec } from '../model/param-spec.js';
+import { fromTorchLayout, type ParamSpec } from '../model/param-spec.js';
 import { MobileNetV2Backbone, preprocessingFor } from './mobilenetv2.js';
 import { backboneWeightsFormat, createBackbone } from './registry.js';
 import { isGraphModel, kerasWeightKey, parseTfjsModelJson, readTfjsWeights, resolveShardLocation, topologyLayerClasses, type TfjsModelJson, type TfjsTensor } from './tfjs-model.js';
-
-function sameShape(a: number[], b: number[]): boolean {
-  return numel(a) === numel(b) && a.filter((d) => d !== 1).join(',') === b.filter((d) => d !== 1).join(',');
-}
 
 function backboneSpecs(config: DetectorConfig): ParamSpec[] {
   return DanflowModel.describe(config).specs.filter((s) => s.key.startsWith(BACKBONE_PREFIX));

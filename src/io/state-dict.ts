@@ -62,7 +62,8 @@ function normaliseKeys(file: SafetensorsFile): Map<string, string> {
   return map;
 }
 
-function sameShape(a: number[], b: number[]): boolean {
+/** Same element count and the same shape once size-1 dims are ignored ((1,C,1,1) ~ (C)). */
+export function sameShape(a: number[], b: number[]): boolean {
   return numel(a) === numel(b) && a.filter((d) => d !== 1).join(',') === b.filter((d) => d !== 1).join(',');
 }
 
