@@ -44,6 +44,7 @@ export function validateConfig(c: DetectorConfig): void {
   if (!Number.isInteger(c.flowSteps) || c.flowSteps < 1 || c.flowSteps > 32) bad(`flowSteps must be an integer from 1 to 32 (got ${c.flowSteps}).`);
   if (!Number.isInteger(c.numDw) || c.numDw < 0 || c.numDw > 16) bad(`numDw must be an integer from 0 to 16 (got ${c.numDw}).`);
   if (typeof c.doubleSubnets !== 'boolean') bad(`doubleSubnets must be true or false (got ${String(c.doubleSubnets)}).`);
+  if (c.dwKernel !== undefined && c.dwKernel !== 1 && c.dwKernel !== 3) bad(`dwKernel must be 1 or 3 (got ${String(c.dwKernel)}).`);
   if (!ATTENTIONS.includes(c.attention)) bad(`attention must be one of ${ATTENTIONS.join(', ')} (got "${c.attention}").`);
   if (!Number.isInteger(c.seed)) bad(`seed must be an integer (got ${c.seed}).`);
   if (c.method !== undefined && c.method !== 'danflow' && c.method !== 'patchcore') bad(`method must be 'danflow' or 'patchcore' (got "${String(c.method)}").`);

@@ -44,6 +44,12 @@ export interface FlowConfig {
   /** Two subnets per step (the paper's setting) or FastFlow's single subnet. */
   doubleSubnets: boolean;
   attention: Attention;
+  /**
+   * Kernel of the EIRB depthwise convs: 3 (the paper's, default) or 1, which makes every flow step
+   * act on each feature position alone (no spatial context). 1 localised small defects better on
+   * MobileNetV2 features (README, "Recipe"). Absent in models saved before it existed: means 3.
+   */
+  dwKernel?: 1 | 3;
 }
 
 /**
@@ -139,6 +145,7 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
     numDw: options.numDw ?? DEFAULTS.numDw,
     doubleSubnets: options.doubleSubnets ?? DEFAULTS.doubleSubnets,
     attention: options.attention ?? DEFAULTS.attention,
+    ...(options.dwKernel !== undefined && options.dwKernel !== 3 ? { dwKernel: options.dwKernel } : {}),
     seed: options.seed ?? DEFAULTS.seed,
   };
 }

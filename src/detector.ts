@@ -16,7 +16,9 @@ import { gaussianBlur } from './localize/gaussian.js';
 import { scoreStats, type ScoreStats } from './localize/threshold.js';
 import { DanflowModel, type TensorSource } from './model/danflow-model.js';
 import type { ProgressCallback } from './progress.js';
-import { throwIfAborted, trainOnFeatures, yieldToEventLoop, type FitOptions, type FitResult } from './train/fit.js';
+import { resolveFitOptions, throwIfAborted, trainOnFeatures, yieldToEventLoop, type FitOptions, type FitResult } from './train/fit.js';
+import { augmentationTransforms } from './train/augment.js';
+import { augmentedFeatures, cachedFeatures, type FeatureSource } from './train/feature-source.js';
 import type { BinaryMask, RawImage, ScoreMap } from './types.js';
 import { paintValidationImages, scoreValidation, validationMaps, f1Threshold, type ValidationOptions, type ValidationScores, type ValidationSet } from './validation/synthetic-validation.js';
 import { restoreParams, snapshotParams, type ParamSnapshot } from './model/snapshot.js';
@@ -180,9 +182,11 @@ export class Detector {
       heldOut = images.filter((_, i) => pick.has(i));
       train = images.filter((_, i) => !pick.has(i));
     }
-    const batchSize = options.batchSize ?? 8;
+    const fitOptions = resolveFitOptions(options);
+    const batchSize = fitOptions.batchSize;
     const cache = await this.extractAll(train, batchSize, options.onProgress, options.signal);
     let valSet: ValidationSet | undefined;
+    let augmentedImages: tf.Tensor3D[] | undefined;
     try {
       if (v && heldOut) valSet = await this.buildValidationSet(heldOut, v, batchSize);
       const history: ValidationScores[] = [];
@@ -212,7 +216,12 @@ export class Detector {
         result = { epochs: 0, steps: 0, epochLosses: [], seconds: (Date.now() - t0) / 1000 };
         await hook?.(0);
       } else {
-        result = await trainOnFeatures(this.model, cache, options, this.config.seed, hook);
+        let source: FeatureSource = cachedFeatures(cache);
+        if (fitOptions.augment.length > 0) {
+          augmentedImages = await this.decodeAll(train, batchSize);
+          source = augmentedFeatures(augmentedImages, augmentationTransforms(fitOptions.augment), (b) => this.model.backboneFeatures(b), this.config.seed);
+        }
+        result = await trainOnFeatures(this.model, source, options, this.config.seed, hook);
       }
       if (valSet && best) {
         const restore = v!.restoreBest !== false && best.scores.epoch !== result.epochs && this.method === 'danflow';
@@ -231,7 +240,24 @@ export class Detector {
       return result;
     } finally {
       tf.dispose(cache.flat());
+      if (augmentedImages) tf.dispose(augmentedImages);
       valSet?.dispose();
+    }
+  }
+
+  /** Images decoded and resized to input size, kept for per-epoch augmentation. */
+  private async decodeAll(images: ImageInput[], batchSize: number): Promise<tf.Tensor3D[]> {
+    const out: tf.Tensor3D[] = [];
+    try {
+      for (let i = 0; i < images.length; i += batchSize) {
+        const { batch } = await this.prepare(images.slice(i, i + batchSize), i);
+        out.push(...(tf.unstack(batch) as tf.Tensor3D[]));
+        batch.dispose();
+      }
+      return out;
+    } catch (e) {
+      tf.dispose(out);
+      throw e;
     }
   }
 

@@ -1,7 +1,9 @@
 export { createDetector, loadDetector, Detector } from './detector.js';
 export type { CreateDetectorOptions, LoadDetectorOptions, LocalizeOptions, LocalizeResult, CalibrateOptions, DetectorFitOptions, DetectorFitResult } from './detector.js';
 export type { ValidationOptions, ValidationScores, ValidationMetric } from './validation/synthetic-validation.js';
-export type { FitResult } from './train/fit.js';
+export type { FitResult, FitOptions, LearningRateSchedule } from './train/fit.js';
+export type { Augmentation } from './train/augment.js';
+export { MOBILENETV2_PRESET_LAYERS, MOBILENETV2_BOTTLENECK_LAYERS } from './backbones/mobilenetv2.js';
 export type { DetectorConfig, DetectorOptions, Attention, BuiltinBackbone, FlowConfig, DetectionMethod, PatchCoreConfig, BackboneChoice, TfjsBackboneConfig } from './config.js';
 export type { BackendName, BackendRequest } from './backend/names.js';
 export { useBackend, registerBackendCandidate } from './backend/registry.js';

@@ -2,7 +2,7 @@
  * The CLI run in-process (run(argv, io) from src/cli, no build needed) on a tiny generated
  * MVTec-layout folder, with a tiny model so the whole file stays well under a minute.
  */
-import { existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,17 @@ describe('danflow CLI', () => {
     expect(r.err).toMatch(/RANDOM/);
   });
 
+  it('fit takes the recipe options and stores them in the model', async () => {
+    const dir = path.join(tmp, 'recipe-model');
+    const r = await cli('fit', '--data', root, '--category', 'widget', '--out', dir, ...TINY, '--dw-kernel', '1', '--augment', 'hflip,rot90', '--lr-schedule', 'cosine', '--feature-noise', '0.3', '--validate', '--validate-every', '1', '--patience', '2', '--json');
+    expect(r.code).toBe(0);
+    const saved = JSON.parse(readFileSync(path.join(dir, 'danflow.json'), 'utf8'));
+    expect(saved.config.dwKernel).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report.models[0].fit.validation.history).toHaveLength(1);
+    expect(r.err).toContain('numDw 1 (1×1)');
+  });
+
   it('eval --json prints every metric and the timings', async () => {
     const r = await cli('eval', '--model', modelDir, '--data', root, '--category', 'widget', '--json');
     expect(r.code).toBe(0);
@@ -146,6 +157,15 @@ describe('danflow CLI', () => {
     const bad = await cli('fit', '--data', root, '--out', modelDir, '--epochs', 'many');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--epochs');
+    const aug = await cli('fit', '--data', root, '--out', modelDir, '--augment', 'hflip,mirror');
+    expect(aug.code).toBe(2);
+    expect(aug.err).toContain('--augment: unknown transform "mirror"');
+    const layers = await cli('fit', '--data', root, '--out', modelDir, '--layers', 'bottleneck', '--weights', 'random');
+    expect(layers.code).toBe(2);
+    expect(layers.err).toContain('--layers applies to mobilenetv2 only');
+    const kernel = await cli('fit', '--data', root, '--out', modelDir, '--dw-kernel', '5');
+    expect(kernel.code).toBe(2);
+    expect(kernel.err).toContain('--dw-kernel');
     const typo = await cli('evla');
     expect(typo.code).toBe(2);
     expect(typo.err).toContain('did you mean "eval"');

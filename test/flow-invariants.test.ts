@@ -27,17 +27,18 @@ function randomFlow(channels: number, cfg: FlowConfig): { flow: ScaleFlow; param
   return { flow, params };
 }
 
-const cases: [Attention, boolean][] = [
-  ['none', true],
-  ['eca', true],
-  ['gcnet', true],
-  ['eca', false],
+const cases: [Attention, boolean, 1 | 3][] = [
+  ['none', true, 3],
+  ['eca', true, 3],
+  ['gcnet', true, 3],
+  ['eca', false, 3],
+  ['eca', true, 1],
 ];
 
 beforeAll(() => setBackend('cpu'));
 
-describe.each(cases)('flow (attention %s, double subnets %s)', (attention, doubleSubnets) => {
-  const cfg: FlowConfig = { flowSteps: 2, numDw: 2, doubleSubnets, attention };
+describe.each(cases)('flow (attention %s, double subnets %s, depthwise kernel %i)', (attention, doubleSubnets, dwKernel) => {
+  const cfg: FlowConfig = { flowSteps: 2, numDw: 2, doubleSubnets, attention, dwKernel };
 
   it('inverse(forward(x)) reproduces x within 1e-4', () => {
     const { flow, params } = randomFlow(6, cfg);

@@ -19,7 +19,7 @@ import { setBackend } from './helpers/backend.js';
  * (losses are ~60). Run on cpu and on wasm, whose depthwise/permutation gradients are our own.
  */
 const TOL = 1e-4;
-const CASES = ['none', 'eca', 'gcnet', 'eca-single', 'gcnet-c9'];
+const CASES = ['none', 'eca', 'gcnet', 'eca-single', 'gcnet-c9', 'eca-dwk1'];
 
 interface Loaded {
   cfg: FlowConfig;
@@ -33,7 +33,7 @@ interface Loaded {
 function load(name: string): Loaded {
   const meta = readGoldenJson(`flow-${name}.json`);
   const c = meta.config;
-  const cfg: FlowConfig = { flowSteps: c.flowSteps, numDw: c.numDw, doubleSubnets: c.doubleSubnets, attention: c.attention };
+  const cfg: FlowConfig = { flowSteps: c.flowSteps, numDw: c.numDw, doubleSubnets: c.doubleSubnets, attention: c.attention, ...(c.dwKernel ? { dwKernel: c.dwKernel } : {}) };
   const file = readSafetensors(new Uint8Array(readFileSync(path.join(GOLDEN_DIR, meta.file))));
   const params = new ParamStore();
   for (const spec of flowSpecs('f', c.channels, cfg)) {

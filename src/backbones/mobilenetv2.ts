@@ -23,6 +23,13 @@ export const TF_PREPROCESSING: Preprocessing = { mean: [0.5, 0.5, 0.5], std: [0.
 /** Feature layers of the `mobilenetv2` preset (strides 4/8/16; 48/96/192 channels at α = 0.35). */
 export const MOBILENETV2_PRESET_LAYERS = ['block_3_expand_relu', 'block_6_expand_relu', 'block_13_expand_relu'];
 export const MOBILENETV2_PRESET_ALPHA = 0.35;
+/**
+ * The block outputs the preset's expand layers are computed from (8/16/32 channels at α 0.35). The
+ * expand activations are a 6× linear lift of these followed by ReLU6 — rank-deficient and a third
+ * to two thirds exact zeros — on which a flow's likelihood is unbounded; flows train faster and
+ * localise better on these (README, "Recipe").
+ */
+export const MOBILENETV2_BOTTLENECK_LAYERS = ['block_2_add', 'block_5_add', 'block_12_add'];
 
 const BN_EPS = 1e-3;
 

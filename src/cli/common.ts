@@ -160,9 +160,9 @@ export async function loadModel(dir: string, backend: BackendRequest, out: Outpu
 }
 
 export function describeConfig(c: DetectorConfig): string {
-  const b = typeof c.backbone === 'string' ? c.backbone : `tfjs ${c.backbone.model}`;
+  const b = typeof c.backbone === 'string' ? c.backbone : `tfjs ${c.backbone.model} [${c.backbone.layers.join(', ')}]`;
   if (c.method === 'patchcore') return `PatchCore, ${b} @${c.inputSize}`;
-  return `${b} @${c.inputSize}, ${c.flowSteps} flow steps, numDw ${c.numDw}, ${c.attention}${c.doubleSubnets ? '' : ', single subnet'}`;
+  return `${b} @${c.inputSize}, ${c.flowSteps} flow steps, numDw ${c.numDw}${c.dwKernel === 1 ? ' (1×1)' : ''}, ${c.attention}${c.doubleSubnets ? '' : ', single subnet'}`;
 }
 
 /** Drives progress bars from the SDK's progress events. */

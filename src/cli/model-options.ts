@@ -1,5 +1,6 @@
 /** Options that describe a detector to build (fit, demo). */
-import type { Attention, DetectorOptions } from '../index.node.js';
+import { MOBILENETV2_BOTTLENECK_LAYERS, MOBILENETV2_PRESET_LAYERS, type Attention, type Augmentation, type DetectorOptions, type FitOptions } from '../index.node.js';
+import { UsageError } from './exit.js';
 import { Args, type OptSpecs } from './args.js';
 import { ATTENTIONS, BACKBONES } from './common.js';
 
@@ -20,20 +21,51 @@ export function modelOptions(defaults: { inputSize: string; flowSteps: string; n
     'num-dw': { type: 'string', value: '<n>', help: 'depthwise convolutions per EIRB subnet', default: `${defaults.numDw}; DeiT/CaiT 1`, group: 'Model' },
     attention: { type: 'string', value: '<kind>', help: `attention in the subnets: ${ATTENTIONS.join(', ')}`, default: 'eca', group: 'Model' },
     'single-subnet': { type: 'boolean', help: "FastFlow's single subnet per step instead of the paper's two", group: 'Model' },
+    'dw-kernel': { type: 'string', value: '<k>', help: "depthwise kernel in the subnets: 3 (the paper's) or 1 (each feature position alone)", default: '3', group: 'Model' },
+    layers: { type: 'string', value: '<names>', help: "mobilenetv2 feature layers: 'expand' (the preset), 'bottleneck' (block_2/5/12_add) or comma-separated Keras layer names", default: 'expand', group: 'Model' },
     seed: { type: 'string', value: '<n>', help: 'seed for initialisation, permutations and shuffling', default: '0', group: 'Model' },
     epochs: { type: 'string', value: '<n>', help: 'passes over the training images', default: defaults.epochs, group: 'Training' },
     'batch-size': { type: 'string', value: '<n>', help: 'images per training step', default: defaults.batchSize ?? '8', group: 'Training' },
     lr: { type: 'string', value: '<rate>', help: 'Adam learning rate', default: '1e-3', group: 'Training' },
+    'lr-schedule': { type: 'string', value: '<kind>', help: "'constant' (the reference) or 'cosine' decay to 0 over all epochs", default: 'constant', group: 'Training' },
+    'warmup-epochs': { type: 'string', value: '<n>', help: 'linear learning-rate warm-up before the cosine decay', default: '0', group: 'Training' },
+    'feature-noise': { type: 'string', value: '<std>', help: 'Gaussian noise added to the normalised features while training', default: '0', group: 'Training' },
+    augment: { type: 'string', value: '<list>', help: 'random training-image transforms: any of hflip, vflip, rot90 (comma-separated)', group: 'Training' },
   };
 }
 
 export interface ModelSettings {
   backbone: string;
   options: Omit<DetectorOptions, 'weights' | 'backend'>;
+  /** mobilenetv2 feature layers other than the preset's. */
+  layers?: string[];
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** The training recipe options beyond epochs, batch size and learning rate. */
+  recipe: Pick<FitOptions, 'learningRateSchedule' | 'warmupEpochs' | 'featureNoise' | 'augment'>;
 }
+
+const LAYER_PRESETS: Record<string, string[]> = { expand: MOBILENETV2_PRESET_LAYERS, bottleneck: MOBILENETV2_BOTTLENECK_LAYERS };
+
+/**
+ * Detector options for these settings and backbone weights: other mobilenetv2 layers turn the
+ * preset into a `{ type: 'tfjs' }` backbone read from the same model.json.
+ */
+export function detectorOptions(settings: ModelSettings, weights: DetectorOptions['weights']): DetectorOptions {
+  if (!settings.layers) return { ...settings.options, weights };
+  if (typeof weights !== 'string' || !/\.json$/i.test(weights)) throw new UsageError('--layers needs --weights pointing at a TF.js MobileNetV2 model.json', 'fit');
+  return { ...settings.options, backbone: { type: 'tfjs', model: weights, layers: settings.layers }, weights };
+}
+
+function layersOf(args: Args, backbone: string): string[] | undefined {
+  const named = args.list('layers');
+  if (named.length === 0 || (named.length === 1 && named[0] === 'expand')) return undefined;
+  if (backbone !== 'mobilenetv2') throw new UsageError(`--layers applies to mobilenetv2 only (backbone is ${backbone})`, args.command);
+  return named.length === 1 && LAYER_PRESETS[named[0]] ? [...LAYER_PRESETS[named[0]]] : named;
+}
+
+const AUGMENT_NAMES: readonly Augmentation[] = ['hflip', 'vflip', 'rot90'];
 
 const VITS = new Set(['deit_base_distilled_patch16_384', 'cait_m48_448']);
 
@@ -57,7 +89,18 @@ export function modelSettings(args: Args, defaults: { inputSize?: number; flowSt
       numDw: args.int('num-dw', vit ? 1 : defaults.numDw, { min: 1, max: 8 }),
       attention: args.choice('attention', ATTENTIONS, 'eca') as Attention,
       doubleSubnets: !args.bool('single-subnet'),
+      ...(args.has('dw-kernel') ? { dwKernel: args.choice('dw-kernel', ['1', '3'] as const, '3') === '1' ? 1 : 3 } : {}),
       seed: args.int('seed', 0, { min: 0 }),
+    },
+    ...(layersOf(args, backbone) ? { layers: layersOf(args, backbone) } : {}),
+    recipe: {
+      learningRateSchedule: args.choice('lr-schedule', ['constant', 'cosine'] as const, 'constant'),
+      warmupEpochs: args.float('warmup-epochs', 0, { min: 0 }),
+      featureNoise: args.float('feature-noise', 0, { min: 0 }),
+      augment: args.list('augment').map((a) => {
+        if (!(AUGMENT_NAMES as readonly string[]).includes(a)) throw new UsageError(`--augment: unknown transform "${a}"; use any of ${AUGMENT_NAMES.join(', ')}`, args.command);
+        return a as Augmentation;
+      }),
     },
     epochs: args.int('epochs', defaults.epochs, { min: 1 }),
     batchSize: args.int('batch-size', defaults.batchSize ?? 8, { min: 1 }),

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Attention } from '../config.js';
+import type { FlowConfig } from '../config.js';
 import { batchNorm, disposeBatchStats, type BatchNormState, type BatchStats } from '../nn/batch-norm.js';
 import { depthwise3x3 } from '../nn/depthwise.js';
 import type { ParamStore } from '../nn/params.js';
@@ -15,24 +15,29 @@ function bnState(p: ParamStore, prefix: string): BatchNormState {
   };
 }
 
+/** What the subnet's structure depends on. */
+export type SubnetConfig = Pick<FlowConfig, 'numDw' | 'attention' | 'dwKernel'>;
+
 /**
  * The EIRB coupling subnet: pointwise expand → (depthwise ×numDw, one residual) → pointwise
  * project → optional attention. `collect` switches BatchNorm to train mode (batch statistics).
  */
-export function eirb(x: tf.Tensor4D, p: ParamStore, prefix: string, numDw: number, attention: Attention, collect?: BatchStats[]): tf.Tensor4D {
+export function eirb(x: tf.Tensor4D, p: ParamStore, prefix: string, cfg: SubnetConfig, collect?: BatchStats[]): tf.Tensor4D {
   let h = pointwise(x, p.get(`${prefix}.pw.0.0.weight`) as tf.Tensor2D);
   h = tf.relu6(batchNorm(h, bnState(p, `${prefix}.pw.0.1`), collect));
   let d = h;
-  for (let k = 0; k < numDw; k++) {
-    d = depthwise3x3(d, p.get(`${prefix}.dw.${k}.0.weight`) as tf.Tensor4D);
+  for (let k = 0; k < cfg.numDw; k++) {
+    const w = p.get(`${prefix}.dw.${k}.0.weight`) as tf.Tensor4D;
+    // A 1×1 depthwise conv is a per-channel scale: a broadcast multiply has native gradients everywhere.
+    d = (cfg.dwKernel ?? 3) === 1 ? (tf.mul(d, tf.reshape(w, [-1])) as tf.Tensor4D) : depthwise3x3(d, w);
     d = tf.relu6(batchNorm(d, bnState(p, `${prefix}.dw.${k}.1`), collect));
   }
   h = tf.add(h, d);
   let o = pointwise(h, p.get(`${prefix}.pw_linear.0.weight`) as tf.Tensor2D);
   o = batchNorm(o, bnState(p, `${prefix}.pw_linear.1`), collect);
   const a = `${prefix}.attention_stage.0`;
-  if (attention === 'eca') return eca(o, p, a);
-  if (attention === 'gcnet') return gcnet(o, p, a);
+  if (cfg.attention === 'eca') return eca(o, p, a);
+  if (cfg.attention === 'gcnet') return gcnet(o, p, a);
   return o;
 }
 
@@ -44,14 +49,14 @@ export function eirb(x: tf.Tensor4D, p: ParamStore, prefix: string, numDw: numbe
  * backward pass — what let a batch-8 resnet18 step fit in wasm's 4 GB heap. Batch statistics are
  * recorded once, by the first forward.
  */
-export function eirbCheckpointed(x: tf.Tensor4D, p: ParamStore, prefix: string, numDw: number, attention: Attention, collect: BatchStats[]): tf.Tensor4D {
+export function eirbCheckpointed(x: tf.Tensor4D, p: ParamStore, prefix: string, cfg: SubnetConfig, collect: BatchStats[]): tf.Tensor4D {
   const keys = p.keys().filter((k) => k.startsWith(`${prefix}.`) && p.isTrainable(k));
   const vars = keys.map((k) => p.get(k));
   const f = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const inputs = args as tf.Tensor[];
     save(inputs);
-    const value = eirb(inputs[0] as tf.Tensor4D, p, prefix, numDw, attention, collect);
+    const value = eirb(inputs[0] as tf.Tensor4D, p, prefix, cfg, collect);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const scratch: BatchStats[] = [];
       // A gradient computed inside a backward pass: tfjs-core replaces and then clears the engine's
@@ -59,7 +64,7 @@ export function eirbCheckpointed(x: tf.Tensor4D, p: ParamStore, prefix: string, 
       const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
       const outerTape = state.activeTape;
       try {
-        const g = tf.grads((...a: tf.Tensor[]) => eirb(a[0] as tf.Tensor4D, paramView(p, keys, a.slice(1)), prefix, numDw, attention, scratch));
+        const g = tf.grads((...a: tf.Tensor[]) => eirb(a[0] as tf.Tensor4D, paramView(p, keys, a.slice(1)), prefix, cfg, scratch));
         return g(saved, dy);
       } finally {
         state.activeTape = outerTape;

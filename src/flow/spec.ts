@@ -44,9 +44,10 @@ export function subnetSpecs(prefix: string, name: SubnetName, cin: number, cout:
     { key: `${p}.pw.0.0.weight`, shape: [cin, h], torchShape: [h, cin, 1, 1], layout: 'conv1x1', trainable: true, init: convInit(cin) },
     ...bnSpecs(`${p}.pw.0.1`, h),
   ];
+  const kd = cfg.dwKernel ?? 3;
   for (let k = 0; k < cfg.numDw; k++) {
     specs.push(
-      { key: `${p}.dw.${k}.0.weight`, shape: [3, 3, h, 1], torchShape: [h, 1, 3, 3], layout: 'depthwise', trainable: true, init: convInit(9) },
+      { key: `${p}.dw.${k}.0.weight`, shape: [kd, kd, h, 1], torchShape: [h, 1, kd, kd], layout: 'depthwise', trainable: true, init: convInit(kd * kd) },
       ...bnSpecs(`${p}.dw.${k}.1`, h),
     );
   }

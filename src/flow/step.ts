@@ -58,8 +58,8 @@ export function globalScale(params: ParamStore, prefix: string): tf.Tensor1D {
 }
 
 function subnet(ctx: StepContext, name: SubnetName, x: tf.Tensor4D): tf.Tensor4D {
-  if (ctx.collect) return eirbCheckpointed(x, ctx.params, `${ctx.prefix}.${name}`, ctx.cfg.numDw, ctx.cfg.attention, ctx.collect);
-  return eirb(x, ctx.params, `${ctx.prefix}.${name}`, ctx.cfg.numDw, ctx.cfg.attention, ctx.collect);
+  if (ctx.collect) return eirbCheckpointed(x, ctx.params, `${ctx.prefix}.${name}`, ctx.cfg, ctx.collect);
+  return eirb(x, ctx.params, `${ctx.prefix}.${name}`, ctx.cfg, ctx.collect);
 }
 
 function split(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {

@@ -104,12 +104,16 @@ export class DanflowModel {
     return features.map((f, i) => this.headScale(i, f, collect));
   }
 
-  /** The trainable part of one scale (its LayerNorm and flow); scales share no parameters. */
-  headScale(i: number, f: tf.Tensor4D, collect?: BatchStats[]): ScaleOutput {
+  /**
+   * The trainable part of one scale (its LayerNorm and flow); scales share no parameters. `noise`
+   * (training only) is added to the normalised features.
+   */
+  headScale(i: number, f: tf.Tensor4D, collect?: BatchStats[], noise?: tf.Tensor4D): ScaleOutput {
     return tf.tidy(() => {
-      const x = this.backbone.trainableNorms
+      const normed = this.backbone.trainableNorms
         ? (layerNorm(f, this.params.get(`norms.${i}.weight`), this.params.get(`norms.${i}.bias`), NORM_EPS) as tf.Tensor4D)
         : f;
+      const x = noise ? (tf.add(normed, noise) as tf.Tensor4D) : normed;
       return flowForward(this.flows[i], this.params, this.config, x, collect);
     });
   }

@@ -20,7 +20,11 @@ export class Adam {
   private readonly b2: number;
   private readonly eps: number;
 
+  /** Current rate; a schedule may change it between steps. */
+  learningRate: number;
+
   constructor(private readonly opts: AdamOptions) {
+    this.learningRate = opts.learningRate;
     this.b1 = opts.beta1 ?? 0.9;
     this.b2 = opts.beta2 ?? 0.999;
     this.eps = opts.epsilon ?? 1e-8;
@@ -34,7 +38,7 @@ export class Adam {
     this.t += 1;
     const bc1 = 1 - this.b1 ** this.t;
     const bc2 = 1 - this.b2 ** this.t;
-    const stepSize = this.opts.learningRate / bc1;
+    const stepSize = this.learningRate / bc1;
     for (const [key, p] of params) {
       const g0 = grads[key];
       if (!g0) continue;

@@ -7,7 +7,7 @@ import { generateSyntheticDataset, SYNTHETIC_CATEGORIES, type SyntheticCategory 
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
 import { BACKEND_OPTION, backendOf, chooseWeights, describeConfig, PRETRAINED, progressHandler, resolvePath } from '../common.js';
 import type { CliIo } from '../io.js';
-import { modelOptions, modelSettings } from '../model-options.js';
+import { detectorOptions, modelOptions, modelSettings } from '../model-options.js';
 import { formatSeconds, type Output } from '../output.js';
 import { maskThresholdArg, modelInfo } from './eval.js';
 
@@ -98,12 +98,12 @@ export async function runDemo(args: Args, io: CliIo, out: Output): Promise<numbe
 
   // 2. fit
   const progress = progressHandler(out);
-  const detector = await createDetector({ ...settings.options, weights: weights.weights, backend: backendOf(args), onProgress: progress });
+  const detector = await createDetector({ ...detectorOptions(settings, weights.weights), backend: backendOf(args), onProgress: progress });
   try {
     out.info(`model: ${describeConfig(detector.config)}; ${(detector.trainableParameters / 1e6).toFixed(2)}M trainable parameters; weights ${weights.label}; backend ${detector.backend}`);
     const fit = await detector.fit(
       ds.samples('train').map((s) => s.path),
-      { epochs: settings.epochs, batchSize: settings.batchSize, learningRate: settings.learningRate, onProgress: progress, ...(io.signal ? { signal: io.signal } : {}) },
+      { epochs: settings.epochs, batchSize: settings.batchSize, learningRate: settings.learningRate, ...settings.recipe, onProgress: progress, ...(io.signal ? { signal: io.signal } : {}) },
     );
     const modelDir = path.join(outDir, 'model');
     await detector.save(modelDir);

@@ -3,7 +3,7 @@ import { createDetector, type DetectorFitResult } from '../../index.node.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
 import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, FORMATS, chooseWeights, DATA_OPTIONS, describeConfig, formatLoss, openData, progressHandler, resolvePath } from '../common.js';
 import type { CliIo } from '../io.js';
-import { modelOptions, modelSettings } from '../model-options.js';
+import { detectorOptions, modelOptions, modelSettings } from '../model-options.js';
 import { formatSeconds, type Output } from '../output.js';
 
 /** The reference's settings (input size: the SDK's per-backbone default), with a modest epoch count. */
@@ -23,6 +23,8 @@ export const FIT: CommandDef = {
     ...modelOptions({ inputSize: '256 (MobileNetV2 224)', flowSteps: String(DEFAULTS.flowSteps), numDw: String(DEFAULTS.numDw), epochs: String(DEFAULTS.epochs) }),
     'max-train': { type: 'string', value: '<n>', help: 'use at most n training images (evenly spaced), for quick runs', group: 'Training' },
     validate: { type: 'boolean', help: 'hold out 15% of the normal images, paint synthetic defects on them, keep the best epoch and set the threshold by F1', group: 'Training' },
+    'validate-every': { type: 'string', value: '<n>', help: 'with --validate: score the synthetic defects every n epochs', default: '1', group: 'Training' },
+    patience: { type: 'string', value: '<n>', help: 'with --validate: stop after n validations without improvement', group: 'Training' },
     ...BACKEND_OPTION,
     ...GLOBAL_OPTIONS,
   },
@@ -49,6 +51,7 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
   const weights = await chooseWeights(args, io, backboneArg ?? 'resnet18', 'pretrained');
   const settings = modelSettings(args, DEFAULTS, weights.tfjs && !backboneArg ? 'mobilenetv2' : undefined);
   const backend = backendOf(args);
+  const validation = args.bool('validate') ? { every: args.int('validate-every', 1, { min: 1 }), ...(args.has('patience') ? { patience: args.int('patience', 0, { min: 1 }) } : {}) } : undefined;
   const results: Record<string, unknown>[] = [];
   const categories = await categoriesOf(args, io);
   for (const category of categories) {
@@ -58,7 +61,7 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
     const s = ds.summary;
     out.info(`dataset: ${ds.format} ${name} — ${s.train.total} training images${maxTrain && train.length < s.train.total ? ` (using ${train.length})` : ''}, ${s.test.total} test images (${s.test.anomalous} defective)`);
     if (!weights.pretrained) out.warn('fitting on RANDOM backbone features (--weights random): expect much weaker maps than with pretrained weights.');
-    const detector = await createDetector({ ...settings.options, weights: weights.weights, backend, onProgress: progress });
+    const detector = await createDetector({ ...detectorOptions(settings, weights.weights), backend, onProgress: progress });
     try {
       out.info(`model: ${describeConfig(detector.config)}; ${(detector.trainableParameters / 1e6).toFixed(2)}M trainable parameters; weights ${weights.label}; backend ${detector.backend}`);
       const fit: DetectorFitResult = await detector.fit(
@@ -67,9 +70,10 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
           epochs: settings.epochs,
           batchSize: settings.batchSize,
           learningRate: settings.learningRate,
+          ...settings.recipe,
           onProgress: progress,
           ...(io.signal ? { signal: io.signal } : {}),
-          ...(args.bool('validate') ? { validation: true } : {}),
+          ...(validation ? { validation } : {}),
         },
       );
       const dir = categories.length > 1 ? path.join(outDir, name) : outDir;
