@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DanflowError } from '../errors.js';
-import type { ParamSpec } from '../model/param-spec.js';
+import { DanflowError } from '../core/errors.js';
+import type { ParamSpec } from '../nn/param-spec.js';
 import type { ParamStore } from '../nn/params.js';
 import { IMAGENET, type Backbone, type FeatureScale, type Preprocessing } from './types.js';
 
@@ -122,11 +122,6 @@ export function describeMobileNetV2(alpha: number): { stages: Stage[]; layers: M
   unitOutputs(head);
   stages.push({ units: [head] });
   return { stages, layers };
-}
-
-/** Names a MobileNetV2 of width α can output (post-BN, post-ReLU6 and residual sums). */
-export function mobileNetV2LayerNames(alpha: number): string[] {
-  return [...describeMobileNetV2(alpha).layers.keys()];
 }
 
 /** Channels and stride of one named layer; throws UNSUPPORTED for names a MobileNetV2 does not have. */

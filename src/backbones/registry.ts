@@ -1,5 +1,5 @@
-import { backboneLabel, isTfjsBackbone, type BackboneChoice } from '../config.js';
-import { DanflowError } from '../errors.js';
+import { backboneLabel, isTfjsBackbone, type BackboneChoice } from './config.js';
+import { DanflowError } from '../core/errors.js';
 import { MOBILENETV2_PRESET_ALPHA, MOBILENETV2_PRESET_LAYERS, MobileNetV2Backbone, TF_PREPROCESSING, preprocessingFor } from './mobilenetv2.js';
 import { RESNET_ARCHS, ResNetBackbone } from './resnet.js';
 import type { Backbone } from './types.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParamSpec } from '../model/param-spec.js';
+import type { ParamSpec } from '../nn/param-spec.js';
 import type { ParamStore } from '../nn/params.js';
 import { IMAGENET, type Backbone, type FeatureScale } from './types.js';
 

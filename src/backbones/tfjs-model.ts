@@ -4,7 +4,7 @@
  * named tensors, which is all a backbone implemented with tfjs-core ops (see mobilenetv2.ts) needs.
  * The topology is only inspected, to recognise the architecture and give clear errors.
  */
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 import { halfToFloat } from '../io/safetensors.js';
 
 export interface TfjsWeightEntry {
@@ -49,11 +49,6 @@ export function parseTfjsModelJson(bytes: Uint8Array | string): TfjsModelJson {
     }
   }
   return m as TfjsModelJson;
-}
-
-/** Every shard path of the manifest, in group order (as the shard arrays passed to readTfjsWeights). */
-export function shardPaths(model: TfjsModelJson): string[][] {
-  return model.weightsManifest.map((g) => g.paths.slice());
 }
 
 function elementCount(shape: number[]): number {

@@ -1,6 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ParamSpec } from '../model/param-spec.js';
+import type { ParamSpec } from '../nn/param-spec.js';
 import type { ParamStore } from '../nn/params.js';
+
+/** State-dict prefix of every backbone tensor (the reference's `feature_extractor` module). */
+export const BACKBONE_PREFIX = 'feature_extractor.';
 
 export interface FeatureScale {
   channels: number;

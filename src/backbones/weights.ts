@@ -1,18 +1,26 @@
-import { backboneLabel, type DetectorConfig, type DetectorOptions } from '../config.js';
-import { isNode } from '../env.js';
-import { DanflowError } from '../errors.js';
+import { backboneLabel, resolvePretrained, type BackboneChoice, type WeightsSpec } from './config.js';
+import { isNode } from '../core/env.js';
+import { DanflowError } from '../core/errors.js';
 import { resolveWeightSource } from '../io/hub.js';
 import { loadWeightBytes, type LoadWeightBytesOptions } from '../io/load-bytes.js';
 import { readSafetensors } from '../io/safetensors.js';
-import { sameShape, stripWrapperPrefixes } from '../io/state-dict.js';
-import { BACKBONE_PREFIX, DanflowModel, type TensorSource } from '../model/danflow-model.js';
-import { fromTorchLayout, type ParamSpec } from '../model/param-spec.js';
+import { stripWrapperPrefixes } from '../io/state-dict.js';
+import { fromTorchLayout, sameShape, type ParamSpec, type TensorSource } from '../nn/param-spec.js';
 import { MobileNetV2Backbone, preprocessingFor } from './mobilenetv2.js';
 import { backboneWeightsFormat, createBackbone } from './registry.js';
-import { isGraphModel, kerasWeightKey, parseTfjsModelJson, readTfjsWeights, resolveShardLocation, topologyLayerClasses, type TfjsModelJson, type TfjsTensor } from './tfjs-model.js';
+import { BACKBONE_PREFIX } from './types.js';
 
-function backboneSpecs(config: DetectorConfig): ParamSpec[] {
-  return DanflowModel.describe(config).specs.filter((s) => s.key.startsWith(BACKBONE_PREFIX));
+/** What a backbone's weights depend on: the architecture and where the weights come from. */
+export interface BackboneWeightsConfig {
+  backbone: BackboneChoice;
+  /** The resolved spec: 'random', 'bytes' (given as bytes, not stored), a path, URL or hf: id. */
+  weights: string;
+}
+import { isGraphModel, kerasWeightKey, parseTfjsModelJson, readTfjsWeights, resolveShardLocation, topologyLayerClasses, type TfjsModelJson, type TfjsTensor } from './tfjs-model.js';
+import { nodeFs } from '../io/node-modules.js';
+
+function backboneSpecs(config: BackboneWeightsConfig): ParamSpec[] {
+  return createBackbone(config.backbone).specs(BACKBONE_PREFIX);
 }
 
 function looksLikeJson(bytes: Uint8Array): boolean {
@@ -39,7 +47,7 @@ function shapeHint(spec: ParamSpec): string {
  * at a time when the model asks for it, so a large checkpoint (cait_m48_448: 1.4 GB) is never
  * copied or held twice.
  */
-export function backboneSourceFromCheckpoint(config: DetectorConfig, bytes: Uint8Array): TensorSource {
+export function backboneSourceFromCheckpoint(config: BackboneWeightsConfig, bytes: Uint8Array): TensorSource {
   if (looksLikeJson(bytes)) {
     throw new DanflowError(
       'BAD_ARGUMENT',
@@ -93,7 +101,7 @@ function guessAlpha(tensors: Map<string, TfjsTensor>, layers: string[]): number 
  * layers model: the parsed model.json and the bytes of its shards (`shards[g][i]` = path i of
  * weights group g). Extra weights (later blocks, a classifier head) are ignored.
  */
-export function backboneSourceFromTfjs(config: DetectorConfig, model: TfjsModelJson, shards: Uint8Array[][]): TensorSource {
+export function backboneSourceFromTfjs(config: BackboneWeightsConfig, model: TfjsModelJson, shards: Uint8Array[][]): TensorSource {
   const backbone = config.backbone;
   const label = backboneLabel(backbone);
   if (backboneWeightsFormat(backbone) !== 'tfjs') {
@@ -147,7 +155,7 @@ export function backboneSourceFromTfjs(config: DetectorConfig, model: TfjsModelJ
 async function isLocalDirectory(path: string): Promise<boolean> {
   if (!isNode) return false;
   try {
-    const fs = await import('node:fs/promises');
+    const fs = await nodeFs();
     return (await fs.stat(path)).isDirectory();
   } catch {
     return false;
@@ -179,8 +187,8 @@ export async function loadTfjsModelFiles(location: string, opts: LoadWeightBytes
  * model.json (path, its directory, URL or `hf:` id; shards are read from beside it). `weights`
  * undefined means the config's own (`config.weights`, which for `{ type: 'tfjs' }` defaults to its `model`).
  */
-export async function loadBackboneSource(config: DetectorConfig, weights: DetectorOptions['weights'] | undefined, opts: LoadWeightBytesOptions = {}): Promise<TensorSource> {
-  const w = weights ?? config.weights;
+export async function loadBackboneSource(config: BackboneWeightsConfig, weights: WeightsSpec | undefined, opts: LoadWeightBytesOptions = {}): Promise<TensorSource> {
+  const w = resolvePretrained(config.backbone, weights ?? config.weights);
   if (w === 'random') return () => undefined;
   if (w === 'bytes') {
     throw new DanflowError('BAD_ARGUMENT', 'This model was created from weight bytes that were not saved with it; pass them again as `weights`.');
@@ -195,3 +203,4 @@ export async function loadBackboneSource(config: DetectorConfig, weights: Detect
   }
   return backboneSourceFromCheckpoint(config, await loadWeightBytes(w, opts));
 }
+

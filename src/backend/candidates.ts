@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { env, isNode } from '../env.js';
+import { env, isNode } from '../core/env.js';
 import type { BackendName } from './names.js';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DanflowError, describeError } from '../errors.js';
-import { log } from '../env.js';
+import { DanflowError, describeError } from '../core/errors.js';
+import { log } from '../core/env.js';
 import { defaultCandidates, type BackendCandidate } from './candidates.js';
 import { BACKEND_NAMES, type BackendName, type BackendRequest } from './names.js';
 
@@ -74,9 +74,4 @@ export async function useBackend(request: BackendRequest = 'auto'): Promise<Back
       (request === 'auto' ? 'Install one of the backend packages or pick another backend.' : 'Pick another backend or use backend: "auto".'),
     { details: failures },
   );
-}
-
-/** Whether the active backend has a kernel, used to pick a gradient path the backend can run. */
-export function backendHasKernel(kernelName: string): boolean {
-  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
 }

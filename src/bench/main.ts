@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BackendName } from '../backend/names.js';
+import type { BackendName } from '../index.js';
 import { availableBackends, formatBenchmarkTable, runBenchmark, type BenchCase, type BenchmarkOptions, type BenchmarkResult, type BenchPreset } from './index.js';
 
 interface Args {
@@ -36,7 +36,7 @@ const list = (v: string | boolean | undefined): string[] | undefined => (typeof 
 const num = (v: string | boolean | undefined): number | undefined => (typeof v === 'string' ? Number(v) : undefined);
 
 async function loadImages(dir: string, n: number, size: number) {
-  const { decodeImageNode } = await import('../image/decode-node.js');
+  const { decodeImageNode } = await import('../node.js');
   const files = readdirSync(dir).filter((f) => /\.(png|jpe?g|bmp)$/i.test(f)).sort().slice(0, n);
   const out = [];
   for (const f of files) out.push(await decodeImageNode(path.join(dir, f)));

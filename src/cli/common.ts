@@ -1,30 +1,19 @@
 /** Pieces several commands share: option tables, paths, datasets, weights, models, progress. */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DanflowError, env, loadDetector, type BackendRequest, type Detector, type DetectorConfig, type ProgressCallback } from '../index.node.js';
-import { openDataset, type Dataset } from '../node.js';
-import { nodeCachePath } from '../io/cache.js';
-import { resolveWeightSource } from '../io/hub.js';
+import { CHOICES, DanflowError, describeConfig as describe, env, loadDetector, PRETRAINED_WEIGHTS, type BackendRequest, type Detector, type DetectorConfig, type ProgressCallback } from '../index.js';
+import { cachedFilePath, openDataset, type Dataset } from '../node.js';
 import { Args, type OptSpecs } from './args.js';
 import { UsageError } from './exit.js';
 import type { CliIo } from './io.js';
 import { formatBytes, formatSeconds, type Bar, type Output } from './output.js';
 
-export const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 export const FORMATS = ['mvtec', 'btad', 'visa', 'ksdd2', 'folder'] as const;
-export const BACKBONES = ['resnet18', 'wide_resnet50_2', 'deit_base_distilled_patch16_384', 'cait_m48_448', 'mobilenetv2'] as const;
-export const ATTENTIONS = ['none', 'eca', 'gcnet'] as const;
-
-/** Pretrained checkpoints `--weights pretrained` resolves to (Hugging Face, safetensors). */
-export const PRETRAINED: Partial<Record<string, string>> = {
-  resnet18: 'hf:timm/resnet18.a1_in1k',
-  wide_resnet50_2: 'hf:timm/wide_resnet50_2.tv_in1k',
-  deit_base_distilled_patch16_384: 'hf:timm/deit_base_distilled_patch16_384.fb_in1k',
-  cait_m48_448: 'hf:timm/cait_m48_448.fb_dist_in1k',
-};
+/** Pretrained checkpoints `--weights pretrained` resolves to (the library's table). */
+export const PRETRAINED: Partial<Record<string, string>> = PRETRAINED_WEIGHTS;
 
 export const BACKEND_OPTION: OptSpecs = {
-  backend: { type: 'string', value: '<name>', help: `compute backend: ${BACKENDS.join(', ')}`, default: 'wasm', group: 'General' },
+  backend: { type: 'string', value: '<name>', help: `compute backend: ${CHOICES.backend.join(', ')}`, default: 'wasm', group: 'General' },
 };
 
 export const DATA_OPTIONS: OptSpecs = {
@@ -44,7 +33,7 @@ export function resolvePath(io: CliIo, p: string): string {
 }
 
 export function backendOf(args: Args): BackendRequest {
-  return args.choice('backend', BACKENDS, 'wasm');
+  return args.choice('backend', CHOICES.backend, 'wasm');
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -107,11 +96,7 @@ export interface WeightsChoice {
 /** Whether the default pretrained checkpoint of a backbone is in the download cache. */
 export async function cachedPretrained(backbone: string): Promise<string | undefined> {
   const id = PRETRAINED[backbone];
-  if (!id) return undefined;
-  const src = resolveWeightSource(id);
-  if (src.kind !== 'url') return undefined;
-  const file = await nodeCachePath(src.url, src.cacheKey);
-  return (await stat(file).then((s) => s.isFile() && s.size > 0, () => false)) ? id : undefined;
+  return id && (await cachedFilePath(id)) ? id : undefined;
 }
 
 /**
@@ -160,9 +145,7 @@ export async function loadModel(dir: string, backend: BackendRequest, out: Outpu
 }
 
 export function describeConfig(c: DetectorConfig): string {
-  const b = typeof c.backbone === 'string' ? c.backbone : `tfjs ${c.backbone.model} [${c.backbone.layers.join(', ')}]`;
-  if (c.method === 'patchcore') return `PatchCore, ${b} @${c.inputSize}`;
-  return `${b} @${c.inputSize}, ${c.flowSteps} flow steps, numDw ${c.numDw}${c.dwKernel === 1 ? ' (1×1)' : ''}, ${c.attention}${c.doubleSubnets ? '' : ', single subnet'}`;
+  return describe(c).summary;
 }
 
 /** Drives progress bars from the SDK's progress events. */
@@ -236,3 +219,9 @@ export async function withLogLevel<T>(out: Output, fn: () => Promise<T>): Promis
 
 /** MVTec AD's texture categories (the paper's "Texture" average); everything else counts as an object. */
 export const TEXTURE_CATEGORIES = new Set(['carpet', 'grid', 'leather', 'tile', 'wood', 'fabric', 'metal']);
+
+/** Evenly spaced picks (keeps the order), so a cut-down training set still covers the whole folder. */
+export function evenly<T>(items: readonly T[], max: number | undefined): T[] {
+  if (max === undefined || items.length <= max) return [...items];
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]);
+}

@@ -1,15 +1,14 @@
 /** Options that describe a detector to build (fit, demo). */
-import { MOBILENETV2_BOTTLENECK_LAYERS, MOBILENETV2_PRESET_LAYERS, type Attention, type Augmentation, type DetectorOptions, type FitOptions } from '../index.node.js';
+import { CHOICES, DEFAULTS, MOBILENETV2_BOTTLENECK_LAYERS, MOBILENETV2_PRESET_LAYERS, type Attention, type Augmentation, type DetectorOptions, type FitOptions } from '../index.js';
 import { UsageError } from './exit.js';
 import { Args, type OptSpecs } from './args.js';
-import { ATTENTIONS, BACKBONES } from './common.js';
 
 export function modelOptions(defaults: { inputSize: string; flowSteps: string; numDw: string; epochs: string; batchSize?: string }): OptSpecs {
   // ViTs (DeiT, CaiT) follow the reference's own settings unless told otherwise.
   return {
     method: { type: 'string', value: '<name>', help: "'danflow' (normalizing flows, trained) or 'patchcore' (kNN memory bank of normal patches, no training)", default: 'danflow', group: 'Model' },
-    'coreset-ratio': { type: 'string', value: '<f>', help: 'patchcore: fraction of normal patches kept in the memory bank', default: '0.1', group: 'Model' },
-    backbone: { type: 'string', value: '<name>', help: `feature extractor: ${BACKBONES.join(', ')}`, default: 'resnet18', group: 'Model' },
+    'coreset-ratio': { type: 'string', value: '<f>', help: 'patchcore: fraction of normal patches kept in the memory bank', default: String(DEFAULTS.patchcore.coresetRatio), group: 'Model' },
+    backbone: { type: 'string', value: '<name>', help: `feature extractor: ${CHOICES.backbone.join(', ')}`, default: 'resnet18', group: 'Model' },
     weights: {
       type: 'string',
       value: '<src>',
@@ -19,14 +18,14 @@ export function modelOptions(defaults: { inputSize: string; flowSteps: string; n
     'input-size': { type: 'string', value: '<px>', help: 'square input size', default: `${defaults.inputSize}; DeiT 384, CaiT 448`, group: 'Model' },
     'flow-steps': { type: 'string', value: '<n>', help: 'coupling steps per scale', default: `${defaults.flowSteps}; DeiT/CaiT 2`, group: 'Model' },
     'num-dw': { type: 'string', value: '<n>', help: 'depthwise convolutions per EIRB subnet', default: `${defaults.numDw}; DeiT/CaiT 1`, group: 'Model' },
-    attention: { type: 'string', value: '<kind>', help: `attention in the subnets: ${ATTENTIONS.join(', ')}`, default: 'eca', group: 'Model' },
+    attention: { type: 'string', value: '<kind>', help: `attention in the subnets: ${CHOICES.attention.join(', ')}`, default: 'eca', group: 'Model' },
     'single-subnet': { type: 'boolean', help: "FastFlow's single subnet per step instead of the paper's two", group: 'Model' },
     'dw-kernel': { type: 'string', value: '<k>', help: "depthwise kernel in the subnets: 3 (the paper's) or 1 (each feature position alone)", default: '3', group: 'Model' },
     layers: { type: 'string', value: '<names>', help: "mobilenetv2 feature layers: 'expand' (the preset), 'bottleneck' (block_2/5/12_add) or comma-separated Keras layer names", default: 'expand', group: 'Model' },
     seed: { type: 'string', value: '<n>', help: 'seed for initialisation, permutations and shuffling', default: '0', group: 'Model' },
     epochs: { type: 'string', value: '<n>', help: 'passes over the training images', default: defaults.epochs, group: 'Training' },
-    'batch-size': { type: 'string', value: '<n>', help: 'images per training step', default: defaults.batchSize ?? '8', group: 'Training' },
-    lr: { type: 'string', value: '<rate>', help: 'Adam learning rate', default: '1e-3', group: 'Training' },
+    'batch-size': { type: 'string', value: '<n>', help: 'images per training step', default: defaults.batchSize ?? String(DEFAULTS.fit.batchSize), group: 'Training' },
+    lr: { type: 'string', value: '<rate>', help: 'Adam learning rate', default: String(DEFAULTS.fit.learningRate), group: 'Training' },
     'lr-schedule': { type: 'string', value: '<kind>', help: "'constant' (the reference) or 'cosine' decay to 0 over all epochs", default: 'constant', group: 'Training' },
     'warmup-epochs': { type: 'string', value: '<n>', help: 'linear learning-rate warm-up before the cosine decay', default: '0', group: 'Training' },
     'feature-noise': { type: 'string', value: '<std>', help: 'Gaussian noise added to the normalised features while training', default: '0', group: 'Training' },
@@ -65,7 +64,6 @@ function layersOf(args: Args, backbone: string): string[] | undefined {
   return named.length === 1 && LAYER_PRESETS[named[0]] ? [...LAYER_PRESETS[named[0]]] : named;
 }
 
-const AUGMENT_NAMES: readonly Augmentation[] = ['hflip', 'vflip', 'rot90'];
 
 const VITS = new Set(['deit_base_distilled_patch16_384', 'cait_m48_448']);
 
@@ -75,19 +73,19 @@ const VITS = new Set(['deit_base_distilled_patch16_384', 'cait_m48_448']);
  * A missing inputSize (`undefined`) leaves the choice to the SDK (256 ResNets, 224 MobileNetV2).
  */
 export function modelSettings(args: Args, defaults: { inputSize?: number; flowSteps: number; numDw: number; epochs: number; batchSize?: number }, backboneOverride?: string): ModelSettings {
-  const backbone = backboneOverride ?? args.choice('backbone', BACKBONES, 'resnet18');
+  const backbone = backboneOverride ?? args.choice('backbone', CHOICES.backbone, DEFAULTS.detector.backbone);
   const vit = VITS.has(backbone);
   const inputSize = args.optionalInt('input-size', { min: 32, max: 2048 }) ?? (vit ? undefined : defaults.inputSize);
   return {
     backbone,
     options: {
-      method: args.choice('method', ['danflow', 'patchcore'] as const, 'danflow'),
-      ...(args.has('coreset-ratio') ? { patchcore: { coresetRatio: args.float('coreset-ratio', 0.1, { min: 1e-4, max: 1 }) } } : {}),
+      method: args.choice('method', CHOICES.method, DEFAULTS.detector.method),
+      ...(args.has('coreset-ratio') ? { patchcore: { coresetRatio: args.float('coreset-ratio', DEFAULTS.patchcore.coresetRatio, { min: 1e-4, max: 1 }) } } : {}),
       backbone: backbone as DetectorOptions['backbone'],
       ...(inputSize !== undefined ? { inputSize } : {}),
       flowSteps: args.int('flow-steps', vit ? 2 : defaults.flowSteps, { min: 1, max: 16 }),
       numDw: args.int('num-dw', vit ? 1 : defaults.numDw, { min: 1, max: 8 }),
-      attention: args.choice('attention', ATTENTIONS, 'eca') as Attention,
+      attention: args.choice('attention', CHOICES.attention, DEFAULTS.detector.attention) as Attention,
       doubleSubnets: !args.bool('single-subnet'),
       ...(args.has('dw-kernel') ? { dwKernel: args.choice('dw-kernel', ['1', '3'] as const, '3') === '1' ? 1 : 3 } : {}),
       seed: args.int('seed', 0, { min: 0 }),
@@ -98,12 +96,12 @@ export function modelSettings(args: Args, defaults: { inputSize?: number; flowSt
       warmupEpochs: args.float('warmup-epochs', 0, { min: 0 }),
       featureNoise: args.float('feature-noise', 0, { min: 0 }),
       augment: args.list('augment').map((a) => {
-        if (!(AUGMENT_NAMES as readonly string[]).includes(a)) throw new UsageError(`--augment: unknown transform "${a}"; use any of ${AUGMENT_NAMES.join(', ')}`, args.command);
+        if (!(CHOICES.augment as readonly string[]).includes(a)) throw new UsageError(`--augment: unknown transform "${a}"; use any of ${CHOICES.augment.join(', ')}`, args.command);
         return a as Augmentation;
       }),
     },
     epochs: args.int('epochs', defaults.epochs, { min: 1 }),
-    batchSize: args.int('batch-size', defaults.batchSize ?? 8, { min: 1 }),
-    learningRate: args.float('lr', 1e-3, { min: 1e-9 }),
+    batchSize: args.int('batch-size', defaults.batchSize ?? DEFAULTS.fit.batchSize, { min: 1 }),
+    learningRate: args.float('lr', DEFAULTS.fit.learningRate, { min: 1e-9 }),
   };
 }

@@ -3,8 +3,8 @@
  * process.exit and never throws, it returns the exit code — 0 success, 1 the work failed, 2 the
  * command line was wrong — so tests and other programs can run it in-process.
  */
-import { isDanflowError } from '../index.node.js';
-import { VERSION } from '../version.js';
+import { isDanflowError } from '../index.js';
+import { VERSION } from '../core/version.js';
 import { formatHelp, parseCommand, suggest, type Args, type CommandDef } from './args.js';
 import { DEMO, runDemo } from './commands/demo.js';
 import { EVAL, runEval } from './commands/eval.js';

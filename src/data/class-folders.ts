@@ -6,7 +6,7 @@
  * normal class's name, how mask files are named and how masks are binarised.
  */
 import path from 'node:path';
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 import { buildDataset, emptyTrainError, missingMasksError, type MissingMask } from './dataset.js';
 import { isDirectory, listDir, listImages, MaskIndex, normaliseExtensions } from './listing.js';
 import type { Dataset, LayoutDatasetOptions, SampleInfo } from './types.js';

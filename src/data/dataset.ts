@@ -2,7 +2,7 @@
  * Turns listed files into a Dataset: summary counts, lazy samples and the split iterators. Shared by
  * every format so they all stream the same way — one image decoded at a time, when asked for.
  */
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 import { decodeImageNode, decodeMaskNode, imageSizeNode } from '../image/decode-node.js';
 import type { Dataset, DatasetFormat, DatasetSummary, Sample, SampleInfo, SplitName, SplitSummary } from './types.js';
 

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 import { buildDataset, emptyTrainError, missingMasksError, type MissingMask } from './dataset.js';
 import { isDirectory, listImages, MaskIndex, normaliseExtensions } from './listing.js';
 import type { Dataset, FolderDatasetOptions, SampleInfo } from './types.js';

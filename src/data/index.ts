@@ -2,7 +2,7 @@
  * Dataset entry point: `openDataset({ format, … })` lists a dataset's folders (no decoding), checks
  * that every anomalous test image has its mask, and returns lazy, streaming splits.
  */
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 import { openBtad } from './btad.js';
 import { openFolder } from './folder.js';
 import { openKsdd2 } from './ksdd2.js';

@@ -1,4 +1,4 @@
-import type { BinaryMask, RawImage } from '../types.js';
+import type { BinaryMask, RawImage } from '../core/types.js';
 
 export type DatasetFormat = 'mvtec' | 'btad' | 'visa' | 'ksdd2' | 'folder';
 export type SplitName = 'train' | 'validation' | 'test';

@@ -7,8 +7,8 @@
  * declares an alpha bit mask (BITFIELDS with a non-zero alpha mask, V4/V5 headers). Rows are
  * returned top-down whatever the file's row order.
  */
-import { DanflowError } from '../errors.js';
-import type { RawImage } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { RawImage } from '../core/types.js';
 
 const BI_RGB = 0;
 const BI_RLE8 = 1;

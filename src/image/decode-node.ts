@@ -9,8 +9,8 @@
  * the stored orientation and `imageSizeNode` agrees with the decoded size.
  */
 import { readFile } from 'node:fs/promises';
-import { DanflowError, describeError } from '../errors.js';
-import type { BinaryMask, RawImage } from '../types.js';
+import { DanflowError, describeError } from '../core/errors.js';
+import type { BinaryMask, RawImage } from '../core/types.js';
 import { decodeBmp, isBmp, readBmpHeader } from './bmp.js';
 
 export type ImageFormat = 'bmp' | 'png' | 'jpeg' | 'webp' | 'tiff' | 'gif';

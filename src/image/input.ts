@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DanflowError } from '../errors.js';
-import { isNode } from '../env.js';
-import type { RawImage } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import { isNode } from '../core/env.js';
+import type { RawImage } from '../core/types.js';
 
 /**
  * Everything `fit` and `localize` accept as an image. In Node: file paths and encoded bytes

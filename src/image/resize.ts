@@ -7,8 +7,8 @@
  *   (source `floor((dst + 0.5) * in / out)`, the half-pixel variant).
  * Downscaling by large factors aliases exactly as PyTorch does; that is the point.
  */
-import { DanflowError } from '../errors.js';
-import type { BinaryMask, RawImage, ScoreMap } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { BinaryMask, RawImage, ScoreMap } from '../core/types.js';
 
 type Pixels = Uint8Array | Uint8ClampedArray | Float32Array;
 

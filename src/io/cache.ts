@@ -5,11 +5,12 @@
  * Node: files under env.cacheDir / $DANFLOW_CACHE / ~/.cache/danflow with a JSON sidecar.
  * Browser: the Cache API. Node modules are imported lazily so browser bundles never pull them in.
  */
-import { env, isNode, log } from '../env.js';
-import { DanflowError, describeError, isDanflowError } from '../errors.js';
+import { env, isNode, log } from '../core/env.js';
+import { DanflowError, describeError, isDanflowError } from '../core/errors.js';
 import { fetchBytes, type FetchBytesOptions } from './download.js';
-import { urlCacheKey } from './hub.js';
+import { resolveWeightSource, urlCacheKey } from './hub.js';
 import { sha256Hex } from './sha256.js';
+import { nodeFs, nodeOs, nodePath } from './node-modules.js';
 
 export interface CachedFetchOptions extends FetchBytesOptions {
   /** Relative '/'-separated cache path; defaults to one derived from the URL (see urlCacheKey). */
@@ -46,13 +47,13 @@ function processEnv(name: string): string | undefined {
 export async function nodeCacheDir(): Promise<string> {
   const configured = env.cacheDir ?? processEnv('DANFLOW_CACHE');
   if (configured) return configured;
-  const [{ homedir }, { join }] = await Promise.all([import('node:os'), import('node:path')]);
+  const [{ homedir }, { join }] = await Promise.all([nodeOs(), nodePath()]);
   return join(homedir(), '.cache', 'danflow');
 }
 
 /** Absolute path of the cache file for a URL (or explicit cache key) in Node. */
 export async function nodeCachePath(url: string, cacheKey?: string): Promise<string> {
-  const { join } = await import('node:path');
+  const { join } = await nodePath();
   return join(await nodeCacheDir(), ...(cacheKey ?? urlCacheKey(url)).split('/'));
 }
 
@@ -61,13 +62,13 @@ function isErrno(e: unknown, code: string): boolean {
 }
 
 export function createFileCacheStore(dir: string): CacheStore {
-  const pathFor = async (key: string) => (await import('node:path')).join(dir, ...key.split('/'));
+  const pathFor = async (key: string) => (await nodePath()).join(dir, ...key.split('/'));
 
   // Write to a unique temp file in the same directory, then rename: rename is atomic within one
   // filesystem, so a crash or a concurrent reader never sees a half-written file at the final path.
   const writeAtomic = async (path: string, data: Uint8Array | string) => {
-    const fs = await import('node:fs/promises');
-    const { dirname } = await import('node:path');
+    const fs = await nodeFs();
+    const { dirname } = await nodePath();
     await fs.mkdir(dirname(path), { recursive: true });
     const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
     const tmp = `${path}.tmp-${pid}-${Math.random().toString(36).slice(2, 10)}`;
@@ -83,7 +84,7 @@ export function createFileCacheStore(dir: string): CacheStore {
   return {
     where: (key) => `${dir}/${key}`,
     async get(key) {
-      const fs = await import('node:fs/promises');
+      const fs = await nodeFs();
       const path = await pathFor(key);
       let bytes: Uint8Array;
       try {
@@ -231,4 +232,16 @@ export async function cachedFetch(url: string, opts: CachedFetchOptions = {}): P
     }
   }
   return fetched.bytes;
+}
+
+/**
+ * Where the download cache holds the file a weights spec (`hf:` id or URL) resolves to, if it is
+ * there and not empty; undefined otherwise (also for local paths). Node only.
+ */
+export async function cachedFilePath(spec: string): Promise<string | undefined> {
+  const src = resolveWeightSource(spec);
+  if (src.kind !== 'url') return undefined;
+  const file = await nodeCachePath(src.url, src.cacheKey);
+  const fs = await nodeFs();
+  return (await fs.stat(file).then((s) => s.isFile() && s.size > 0, () => false)) ? file : undefined;
 }

@@ -2,9 +2,9 @@
  * One streaming HTTP download with progress, size and checksum verification, and errors that say
  * what to do next. No caching here (see cache.ts); this is the only module that touches the network.
  */
-import { env } from '../env.js';
-import { DanflowError, describeError } from '../errors.js';
-import type { ProgressCallback } from '../progress.js';
+import { env } from '../core/env.js';
+import { DanflowError, describeError } from '../core/errors.js';
+import type { ProgressCallback } from '../core/progress.js';
 import { sha256Hex } from './sha256.js';
 
 export interface FetchBytesOptions {

@@ -2,8 +2,8 @@
  * Turns a user's weight spec into something loadable: a Hugging Face `hf:` id, an http(s) URL,
  * or a local path. Kept free of I/O so it works identically in Node and browsers.
  */
-import { env } from '../env.js';
-import { DanflowError } from '../errors.js';
+import { env } from '../core/env.js';
+import { DanflowError } from '../core/errors.js';
 
 export type WeightSource =
   | {

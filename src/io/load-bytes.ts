@@ -2,12 +2,13 @@
  * The single entry point for "give me the weight bytes": accepts bytes, `hf:` ids, URLs and local
  * paths, so model constructors need not care where weights come from.
  */
-import { isNode } from '../env.js';
-import { DanflowError, describeError } from '../errors.js';
+import { isNode } from '../core/env.js';
+import { DanflowError, describeError } from '../core/errors.js';
 import { cachedFetch } from './cache.js';
 import type { FetchBytesOptions } from './download.js';
 import { resolveWeightSource } from './hub.js';
 import { sha256Hex } from './sha256.js';
+import { nodeFs, nodeOs } from './node-modules.js';
 
 export type WeightBytesSource = string | Uint8Array | ArrayBuffer;
 
@@ -20,10 +21,10 @@ async function readLocalFile(path: string, opts: LoadWeightBytesOptions): Promis
       `'${path}' looks like a local path, which only works in Node. In the browser pass a URL, an hf: id or the file bytes.`,
     );
   }
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs();
   let resolved = path;
   if (path === '~' || path.startsWith('~/')) {
-    const { homedir } = await import('node:os');
+    const { homedir } = await nodeOs();
     resolved = homedir() + path.slice(1);
   }
   let bytes: Uint8Array;

@@ -1,27 +1,20 @@
-import type { DetectorConfig } from '../config.js';
-import { DanflowError } from '../errors.js';
-import type { ScoreStats } from '../localize/threshold.js';
-import type { Preprocessing } from '../backbones/types.js';
-import { VERSION } from '../version.js';
+import { DanflowError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
 
 export const MODEL_FORMAT = 'danflow-model';
 export const MODEL_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'danflow.json';
 export const WEIGHTS_FILE = 'weights.safetensors';
 
-/** The JSON half of a saved detector: everything needed to rebuild it except the tensor bytes. */
+/**
+ * The container half of a saved model's manifest: what the stores and the integrity checks need.
+ * The API layer adds the detector's own fields (config, thresholds, …) to the same JSON object.
+ */
 export interface ModelManifest {
   format: typeof MODEL_FORMAT;
   formatVersion: number;
   sdkVersion: string;
   createdAt: string;
-  config: DetectorConfig;
-  preprocessing: Preprocessing & { inputSize: number; resize: 'bilinear-half-pixel' };
-  /** Fixed channel permutations per scale, per step (also inside the weights as w_perm). */
-  permutations: number[][][];
-  threshold: number | null;
-  scoreStats: ScoreStats | null;
-  training: { epochs: number; steps: number; finalLoss: number | null; seconds: number } | null;
   weights: {
     file: string;
     format: 'safetensors';
@@ -32,8 +25,8 @@ export interface ModelManifest {
   };
 }
 
-export interface SavedModel {
-  manifest: ModelManifest;
+export interface SavedModel<M extends ModelManifest = ModelManifest> {
+  manifest: M;
   weights: Uint8Array;
 }
 
@@ -49,9 +42,7 @@ export function checkManifest(value: unknown, where: string): ModelManifest {
       `${where} uses model format version ${String(m.formatVersion)} (written by danflow ${String(m.sdkVersion)}), but this danflow ${VERSION} reads up to version ${MODEL_FORMAT_VERSION}. Upgrade danflow to load it.`,
     );
   }
-  for (const field of ['config', 'permutations', 'weights', 'preprocessing'] as const) {
-    if (m[field] == null) throw new DanflowError('MODEL_FORMAT', `${where}: the manifest has no "${field}"; the file is corrupt or was edited.`);
-  }
+  if (m.weights == null) throw new DanflowError('MODEL_FORMAT', `${where}: the manifest has no "weights"; the file is corrupt or was edited.`);
   return m as ModelManifest;
 }
 

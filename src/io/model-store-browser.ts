@@ -1,4 +1,4 @@
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 import { packModel, unpackModel, type SavedModel } from './model-format.js';
 
 const DB = 'danflow-models';

@@ -1,5 +1,6 @@
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 import { checkManifest, isPackedModel, MANIFEST_FILE, packModel, unpackModel, type SavedModel } from './model-format.js';
+import { nodeFs, nodePath } from './node-modules.js';
 
 /**
  * Node persistence: a directory holding danflow.json + weights.safetensors, or one packed file when
@@ -7,8 +8,8 @@ import { checkManifest, isPackedModel, MANIFEST_FILE, packModel, unpackModel, ty
  * renames, so a crash or a full disk never leaves a half-written model where a good one was.
  */
 export async function saveToPath(target: string, saved: SavedModel): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = await nodeFs();
+  const path = await nodePath();
   const abs = path.resolve(target);
   await fs.mkdir(path.dirname(abs), { recursive: true });
   const suffix = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -48,8 +49,8 @@ export async function saveToPath(target: string, saved: SavedModel): Promise<voi
 }
 
 export async function loadFromPath(source: string): Promise<SavedModel> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = await nodeFs();
+  const path = await nodePath();
   const abs = path.resolve(source);
   const st = await fs.stat(abs).catch(() => undefined);
   if (!st) throw new DanflowError('NOT_FOUND', `No model at ${abs}. Pass the directory given to detector.save(), a .danflow file, or a URL.`);

@@ -1,5 +1,5 @@
-import { DanflowError } from '../errors.js';
-import { isNode } from '../env.js';
+import { DanflowError } from '../core/errors.js';
+import { isNode } from '../core/env.js';
 import { fetchBytes } from './download.js';
 import { checkManifest, isPackedModel, MANIFEST_FILE, unpackModel, type SavedModel } from './model-format.js';
 import { sha256Hex } from './sha256.js';

@@ -7,7 +7,7 @@
  * only decoded when a tensor is asked for, because checkpoints often hold far more tensors
  * than a caller needs (e.g. a classifier head we never run).
  */
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 
 export type SafetensorsDtype =
   | 'F64'

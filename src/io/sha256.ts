@@ -2,7 +2,7 @@
  * SHA-256 through WebCrypto, which Node 20 and browsers both provide as `globalThis.crypto.subtle`,
  * so checksum verification needs no Node-only module and no bundled hash implementation.
  */
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 
 export async function sha256Hex(bytes: Uint8Array | ArrayBuffer): Promise<string> {
   const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;

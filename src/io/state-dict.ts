@@ -1,36 +1,24 @@
-import { DanflowError } from '../errors.js';
-import { log } from '../env.js';
-import type { DanflowModel, TensorSource } from '../model/danflow-model.js';
-import { fromTorchLayout, numel, toTorchLayout, type ParamSpec } from '../model/param-spec.js';
-import { readSafetensors, writeSafetensors, type SafetensorsFile, type WritableTensor } from './safetensors.js';
+import { log } from '../core/env.js';
+import { DanflowError } from '../core/errors.js';
+import { fromTorchLayout, sameShape, toTorchLayout, type ParamSpec, type TensorSource } from '../nn/param-spec.js';
+import type { ParamStore } from '../nn/params.js';
+import { readSafetensors, writeSafetensors, type SafetensorsTensor, type WritableTensor } from './safetensors.js';
 
 /**
- * The model's tensors as a PyTorch-reference state_dict in safetensors: same keys, PyTorch layout,
- * permutation matrices and BatchNorm step counters included, so `model.load_state_dict(...)` in the
- * reference accepts a danflow model file and `loadDetector(…, { from: 'pytorch' })` accepts theirs.
+ * A model's tensors as a PyTorch-reference state_dict in safetensors: same keys, PyTorch layout,
+ * BatchNorm step counters included, so `model.load_state_dict(...)` in the reference accepts a
+ * danflow model file and `loadDetector(…, { from: 'pytorch' })` accepts theirs. `skipPrefix` leaves
+ * out a group of keys (the backbone, when saving without it); `extra` adds tensors that are not
+ * specs (a flow's permutation matrices, PatchCore's memory bank).
  */
-export async function exportStateDict(model: DanflowModel, options: { includeBackbone: boolean; extra?: Record<string, WritableTensor> }): Promise<Uint8Array> {
+export async function exportStateDict(specs: ParamSpec[], params: ParamStore, options: { skipPrefix?: string; extra?: Record<string, WritableTensor> } = {}): Promise<Uint8Array> {
   const out: Record<string, WritableTensor> = { ...options.extra };
-  for (const spec of model.specs) {
-    if (!options.includeBackbone && spec.key.startsWith('feature_extractor.')) continue;
-    const data = toTorchLayout(spec, (await model.params.get(spec.key).data()) as Float32Array);
+  for (const spec of specs) {
+    if (options.skipPrefix !== undefined && spec.key.startsWith(options.skipPrefix)) continue;
+    const data = toTorchLayout(spec, (await params.get(spec.key).data()) as Float32Array);
     out[spec.key] = { dtype: 'F32', shape: spec.torchShape, data };
     if (spec.key.endsWith('.running_var')) {
       out[spec.key.replace(/running_var$/, 'num_batches_tracked')] = { dtype: 'I64', shape: [], data: [0] };
-    }
-  }
-  for (const flow of model.flows) {
-    for (const [k, p] of flow.permutations.entries()) {
-      const perm = Array.from(await p.perm.data());
-      const c = perm.length;
-      const w = new Float32Array(c * c);
-      const wInv = new Float32Array(c * c);
-      perm.forEach((j, i) => {
-        w[i * c + j] = 1;
-        wInv[j * c + i] = 1;
-      });
-      out[`${flow.prefix}.module_list.${k}.w_perm`] = { dtype: 'F32', shape: [c, c, 1, 1], data: w };
-      out[`${flow.prefix}.module_list.${k}.w_perm_inv`] = { dtype: 'F32', shape: [c, c, 1, 1], data: wInv };
     }
   }
   return writeSafetensors(out, { format: 'pt', producer: 'danflow' });
@@ -54,69 +42,41 @@ export function stripWrapperPrefixes(k: string): string {
   return key;
 }
 
-function normaliseKeys(file: SafetensorsFile): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const k of file.keys()) {
-    map.set(stripWrapperPrefixes(k), k);
-  }
-  return map;
+/** The tensors of a checkpoint that are not specs, for the method that owns them (e.g. w_perm). */
+export interface CheckpointTensors {
+  /** Names the file in errors, e.g. "the PyTorch checkpoint". */
+  readonly what: string;
+  /** The tensor named `key` (wrapper prefixes ignored), marked as used; undefined when absent. */
+  take(key: string): SafetensorsTensor | undefined;
 }
 
-/** Same element count and the same shape once size-1 dims are ignored ((1,C,1,1) ~ (C)). */
-export function sameShape(a: number[], b: number[]): boolean {
-  return numel(a) === numel(b) && a.filter((d) => d !== 1).join(',') === b.filter((d) => d !== 1).join(',');
-}
-
-export interface StateDictContents {
+export interface StateDict extends CheckpointTensors {
   /** Values for the specs, in internal layout. */
   source: TensorSource;
-  /** Permutations read from w_perm, per scale, per step. */
-  permutations: number[][][];
-}
-
-function permutationFromMatrix(data: Float32Array, c: number, key: string): number[] {
-  const perm = new Array<number>(c);
-  const seen = new Set<number>();
-  for (let i = 0; i < c; i++) {
-    let found = -1;
-    for (let j = 0; j < c; j++) {
-      const v = data[i * c + j];
-      if (v === 1) {
-        if (found >= 0) found = -2;
-        else if (found === -1) found = j;
-      } else if (v !== 0) found = -2;
-    }
-    if (found < 0 || seen.has(found)) {
-      throw new DanflowError('WEIGHTS_MISMATCH', `${key} is not a permutation matrix (row ${i}); the checkpoint is corrupt or not a DANFlow/FastFlow model.`);
-    }
-    seen.add(found);
-    perm[i] = found;
-  }
-  return perm;
+  /** Warns once about tensors nobody took; call when every part of the model has read its own. */
+  finish(): void;
 }
 
 /**
- * Reads a reference-format state_dict and checks it against what the model expects. The first
- * missing or mis-shaped tensor is named in the error; `skipBackbone` leaves backbone tensors to
- * another source (e.g. a danflow file saved without the backbone).
+ * Reads a reference-format state_dict (parsed once) and checks it against the specs the model
+ * expects: the first missing or mis-shaped tensor is named in the error. `skipPrefix` leaves those
+ * keys to another source (e.g. a danflow file saved without the backbone).
  */
-export function readStateDict(
-  bytes: Uint8Array,
-  specs: ParamSpec[],
-  flows: { prefix: string; channels: number; steps: number }[],
-  options: { skipBackbone?: boolean; what: string },
-): StateDictContents {
+export function readStateDict(bytes: Uint8Array, specs: ParamSpec[], options: { skipPrefix?: string; what: string }): StateDict {
+  const { what, skipPrefix } = options;
   const file = readSafetensors(bytes);
-  const keys = normaliseKeys(file);
+  const keys = new Map<string, string>();
+  for (const k of file.keys()) keys.set(stripWrapperPrefixes(k), k);
+  const skipped = (key: string) => skipPrefix !== undefined && key.startsWith(skipPrefix);
   const values = new Map<string, Float32Array>();
   const used = new Set<string>();
   for (const spec of specs) {
-    if (options.skipBackbone && spec.key.startsWith('feature_extractor.')) continue;
+    if (skipped(spec.key)) continue;
     const original = keys.get(spec.key);
     if (original === undefined) {
       throw new DanflowError(
         'WEIGHTS_MISMATCH',
-        `${options.what} has no tensor "${spec.key}" (expected shape [${spec.torchShape.join(', ')}]). ` +
+        `${what} has no tensor "${spec.key}" (expected shape [${spec.torchShape.join(', ')}]). ` +
           'Check that the config (backbone, flowSteps, numDw, doubleSubnets, attention, inputSize) matches the one the checkpoint was trained with.',
       );
     }
@@ -124,28 +84,25 @@ export function readStateDict(
     if (!sameShape(t.shape, spec.torchShape)) {
       throw new DanflowError(
         'WEIGHTS_MISMATCH',
-        `${options.what}: tensor "${spec.key}" has shape [${t.shape.join(', ')}] but the model expects [${spec.torchShape.join(', ')}]. ` +
+        `${what}: tensor "${spec.key}" has shape [${t.shape.join(', ')}] but the model expects [${spec.torchShape.join(', ')}]. ` +
           'Check that the config (backbone, inputSize, flowSteps, numDw, doubleSubnets, attention) matches the checkpoint.',
       );
     }
     values.set(spec.key, fromTorchLayout(spec, t.data));
     used.add(spec.key);
   }
-  const permutations = flows.map((f) =>
-    Array.from({ length: f.steps }, (_, k) => {
-      const key = `${f.prefix}.module_list.${k}.w_perm`;
+  return {
+    what,
+    source: (spec) => values.get(spec.key),
+    take(key) {
       const original = keys.get(key);
-      if (original === undefined) throw new DanflowError('WEIGHTS_MISMATCH', `${options.what} has no tensor "${key}" (the step's fixed channel permutation).`);
-      const t = file.get(original);
-      if (!sameShape(t.shape, [f.channels, f.channels])) {
-        throw new DanflowError('WEIGHTS_MISMATCH', `${options.what}: "${key}" has shape [${t.shape.join(', ')}], expected [${f.channels}, ${f.channels}, 1, 1].`);
-      }
+      if (original === undefined) return undefined;
       used.add(key);
-      used.add(key + '_inv');
-      return permutationFromMatrix(t.data, f.channels, key);
-    }),
-  );
-  const extra = [...keys.keys()].filter((k) => !used.has(k) && !k.endsWith('num_batches_tracked') && !(options.skipBackbone && k.startsWith('feature_extractor.')));
-  if (extra.length) log('warn', `${options.what}: ignoring ${extra.length} tensors the model does not use (first: ${extra[0]})`);
-  return { source: (spec) => values.get(spec.key), permutations };
+      return file.get(original);
+    },
+    finish() {
+      const extra = [...keys.keys()].filter((k) => !used.has(k) && !k.endsWith('num_batches_tracked') && !skipped(k));
+      if (extra.length) log('warn', `${what}: ignoring ${extra.length} tensors the model does not use (first: ${extra[0]})`);
+    },
+  };
 }

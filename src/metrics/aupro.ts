@@ -16,7 +16,7 @@
  * 1/size to a compensated (Neumaier) running sum, so no per-threshold pass over the regions is
  * needed. The sweep for `aupro` stops as soon as the FPR passes the limit.
  */
-import type { BinaryMask, ScoreMap } from '../types.js';
+import type { BinaryMask, ScoreMap } from '../core/types.js';
 import { connectedComponents } from './connected-components.js';
 import type { Connectivity } from './connected-components.js';
 import { mapChunks, metricError, sortScores } from './auroc.js';

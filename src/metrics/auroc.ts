@@ -16,8 +16,8 @@
  *     of sklearn's `_binary_clf_curve`. The trapezoid area is accumulated in integers
  *     (Σ ΔN·(2·TP_before + ΔP)), exact up to ~1.3e8 samples, and divided once by 2·P·N.
  */
-import { DanflowError } from '../errors.js';
-import type { BinaryMask, ScoreMap } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { BinaryMask, ScoreMap } from '../core/types.js';
 
 /** Scores: a flat array of numbers, one ScoreMap, or a list of ScoreMaps (pixel-level). */
 export type ScoreInput = ArrayLike<number> | ScoreMap | readonly ScoreMap[];

@@ -6,7 +6,7 @@
  * order of each component's first pixel, like `skimage.measure.label`; 8-connectivity matches
  * skimage's `connectivity=2`, 4-connectivity its `connectivity=1`.
  */
-import { DanflowError } from '../errors.js';
+import { DanflowError } from '../core/errors.js';
 
 export type Connectivity = 4 | 8;
 

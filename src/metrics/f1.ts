@@ -7,7 +7,7 @@
  * identical doubles) are broken towards the lowest threshold, like `argmax` over sklearn's
  * ascending thresholds.
  */
-import type { BinaryMask, ScoreMap } from '../types.js';
+import type { BinaryMask, ScoreMap } from '../core/types.js';
 import { metricError, splitAndSort, sweepDescending, toChunks } from './auroc.js';
 import type { LabelInput, ScoreInput } from './auroc.js';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { backendHasKernel } from '../backend/registry.js';
+import { backendHasKernel } from '../core/tf-helpers.js';
 
 /**
  * 3×3 depthwise convolution, stride 1, zero padding 1 (the EIRB's `dw` conv). `w` is [3, 3, C, 1].

@@ -11,13 +11,10 @@
  * but ~1 GB for MVTec AD's largest categories at 1024×1024. Pass `metricsSize` to compute metrics
  * on maps downscaled so the longer side is at most that many pixels when memory is tight.
  */
-import type { Detector } from '../detector.js';
-import { DanflowError } from '../errors.js';
-import { aupro, auroc, f1Max, proCurve, rocCurve } from '../metrics/index.js';
-import type { F1Result } from '../metrics/index.js';
-import type { ProgressCallback } from '../progress.js';
-import type { BinaryMask, RawImage, ScoreMap } from '../types.js';
-import { resizeMapBilinear, resizeMaskNearest } from './panels.js';
+import { DanflowError, DEFAULTS, metrics, visualize, type BinaryMask, type Detector, type ProgressCallback, type RawImage, type ScoreMap } from '../index.js';
+
+const { aupro, auroc, f1Max, proCurve, rocCurve } = metrics;
+type F1Result = metrics.F1Result;
 
 /**
  * One test image. Dataset samples (`openDataset(…).samples('test')`) and synthetic samples
@@ -162,8 +159,8 @@ async function* iterate<T>(items: Iterable<T> | AsyncIterable<T>): AsyncGenerato
 /** Runs the detector over the test samples and computes the paper's metrics. */
 export async function evaluate(detector: Detector, samples: Iterable<EvalSample> | AsyncIterable<EvalSample>, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const t0 = performance.now();
-  const sigma = options.sigma ?? 4;
-  const batchSize = options.batchSize ?? 8;
+  const sigma = options.sigma ?? DEFAULTS.localize.sigma;
+  const batchSize = options.batchSize ?? DEFAULTS.localize.batchSize;
   const fprLimit = options.fprLimit ?? 0.3;
   const total = options.total ?? (Array.isArray(samples) ? samples.length : undefined);
   const images: EvaluatedImage[] = [];
@@ -182,8 +179,8 @@ export async function evaluate(detector: Detector, samples: Iterable<EvalSample>
     results.forEach((r, k) => {
       const { sample, image, mask } = pending[k];
       const [w, h] = fitSize(r.anomalyMap.width, r.anomalyMap.height, options.metricsSize);
-      const map = resizeMapBilinear(r.anomalyMap, w, h);
-      const gt = mask ? resizeMaskNearest(mask, w, h) : undefined;
+      const map = visualize.resizeMap(r.anomalyMap, w, h);
+      const gt = mask ? visualize.resizeMask(mask, w, h) : undefined;
       images.push({ name: nameOf(sample, images.length), path: sample.path, label: sample.label, defectType: sample.defectType, score: r.score, map, groundTruth: gt, width: image.width, height: image.height, source: sample });
     });
     pending = [];

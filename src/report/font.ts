@@ -2,7 +2,7 @@
  * A 5×7 bitmap font (upper-case letters, digits, a little punctuation) for labelling PNG panels
  * without a font stack: sharp's text rendering depends on system fonts, this does not.
  */
-import type { RawImage } from '../types.js';
+import type { RawImage } from '../index.js';
 
 // Each glyph: 7 rows, 5 bits each (bit 4 = leftmost column).
 const GLYPHS: Record<string, number[]> = {

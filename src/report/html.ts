@@ -2,8 +2,9 @@
  * The self-contained HTML report: one file, inline CSS and SVG, images as data URIs, no scripts,
  * fonts or anything else fetched from elsewhere, so it can be mailed or archived as it is.
  */
-import type { DetectorConfig } from '../config.js';
-import type { NormRange } from './colormap.js';
+import { describeConfig, type DetectorConfig, type visualize } from '../index.js';
+
+type NormRange = visualize.NormRange;
 import type { EvaluationResult } from './evaluate.js';
 import { curveChart, escapeXml, scoreHistogram } from './svg.js';
 
@@ -150,11 +151,7 @@ function modelFacts(c: HtmlCategory): [string, string][] {
   const out: [string, string][] = [];
   const mi = c.model;
   if (mi) {
-    const cfg = mi.config;
-    out.push(['Backbone', `${typeof cfg.backbone === 'string' ? cfg.backbone : `tfjs ${cfg.backbone.model}`}, input ${cfg.inputSize}×${cfg.inputSize}`]);
-    out.push(['Weights', mi.weights ?? cfg.weights]);
-    if (cfg.method === 'patchcore') out.push(['Method', 'PatchCore (kNN memory bank of normal patch features)']);
-    else out.push(['Flows', `${cfg.flowSteps} steps × 3 scales, ${cfg.numDw} depthwise conv(s), ${cfg.doubleSubnets ? 'two subnets' : 'one subnet'}, attention ${cfg.attention}`]);
+    for (const [k, v] of describeConfig(mi.config).facts) out.push([k, k === 'Weights' ? (mi.weights ?? v) : v]);
     if (mi.trainableParameters !== undefined) out.push(['Trainable parameters', mi.trainableParameters.toLocaleString('en-US')]);
     if (mi.backend) out.push(['Backend', mi.backend]);
     if (mi.fit) out.push(['Training', `${mi.fit.epochs} epochs${mi.fit.images ? ` on ${mi.fit.images} normal images` : ''} in ${mi.fit.seconds.toFixed(1)} s, final loss ${num(mi.fit.finalLoss, 3)}`]);

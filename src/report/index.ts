@@ -1,22 +1,5 @@
 /** Evaluation and reports: metrics over a test set, five-panel figures, the HTML report. */
-export { colormap, colormapLut, colorizeMap, mapRange, colormapCssGradient } from './colormap.js';
-export type { ColormapName, NormRange } from './colormap.js';
-export {
-  maskOutline,
-  dilateMask,
-  resizeMaskNearest,
-  resizeMapBilinear,
-  thresholdMap,
-  maskToRgb,
-  blend,
-  heatmapOverlay,
-  segmentationOverlay,
-  panelImages,
-  composeStrip,
-  renderPanels,
-  toRgb8,
-  PANEL_LABELS,
-} from './panels.js';
+export { panelImages, composeStrip, renderPanels, PANEL_LABELS } from './panels.js';
 export type { PanelInput, PanelOptions } from './panels.js';
 export { evaluate, evaluationSummary, downsampleCurve } from './evaluate.js';
 export type { EvalSample, EvaluatedImage, EvaluateOptions, EvaluationMetrics, EvaluationResult, EvaluationTimings, CurvePoints } from './evaluate.js';

@@ -5,10 +5,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encodePngNode } from '../image/decode-node.js';
-import type { RawImage } from '../types.js';
-import { VERSION } from '../version.js';
-import { colormapCssGradient, mapRange, type ColormapName, type NormRange } from './colormap.js';
+import { VERSION, visualize, type RawImage } from '../index.js';
+import { encodePngNode } from '../node.js';
+
+const { colormapCssGradient, mapRange } = visualize;
+type ColormapName = visualize.ColormapName;
+type NormRange = visualize.NormRange;
 import { evaluationSummary, loadSampleImage, type EvaluatedImage } from './evaluate.js';
 import { mean, renderHtmlReport, type HtmlCategory, type HtmlImage, type ReportCategory } from './html.js';
 import { PANEL_LABELS, renderPanels } from './panels.js';

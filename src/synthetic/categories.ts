@@ -2,11 +2,11 @@
  * The synthetic categories (four textures and one object, as in MVTec AD), the defect types each
  * one's test set uses, and a single entry point for one normal sample of any category.
  */
-import { DanflowError } from '../errors.js';
-import type { BinaryMask, RawImage } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { BinaryMask, RawImage } from '../core/types.js';
 import type { DefectKind } from './defects.js';
 import { generateWasher } from './objects.js';
-import type { Seed } from './rng.js';
+import type { Seed } from '../core/prng.js';
 import { generateTexture } from './textures.js';
 
 export const SYNTHETIC_CATEGORIES = ['fabric', 'metal', 'wood', 'tile', 'washer'] as const;

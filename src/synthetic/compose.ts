@@ -12,10 +12,10 @@
  * `paintToArea` then re-renders a painter at a scaled size until the mask area lands inside the
  * requested fraction range, so "0.5–3 % of the image" holds for the mask actually returned.
  */
-import { DanflowError } from '../errors.js';
-import type { BinaryMask, RawImage } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { BinaryMask, RawImage } from '../core/types.js';
 import { checkMask, toByte } from './raster.js';
-import { createRng, type Rng } from './rng.js';
+import { createRng, type Rng } from '../core/prng.js';
 
 /** Default defect size: fraction of the image's pixels in the mask. */
 export const DEFAULT_DEFECT_AREA: readonly [number, number] = [0.005, 0.03];

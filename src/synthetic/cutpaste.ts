@@ -3,8 +3,8 @@
  * is pasted elsewhere, optionally rotated. Sampling is nearest-neighbour on purpose: every pasted
  * pixel is a real source pixel, unaltered, so the anomaly is purely "right content, wrong place".
  */
-import { DanflowError } from '../errors.js';
-import type { RawImage } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { RawImage } from '../core/types.js';
 import { samplePoint, startPainting, type Painted, type Painter } from './compose.js';
 
 export interface CutPastePlacement {

@@ -1,13 +1,12 @@
 /**
  * In-memory synthetic datasets in the MVTec layout (train = normal only; test = good + defective
- * with pixel masks), for demos, tests and smoke-training without downloading anything; and the
- * validation-time anomaly synthesiser that lets training pick checkpoints from normal images only.
+ * with pixel masks), for demos, tests and smoke-training without downloading anything.
  */
-import { DanflowError } from '../errors.js';
-import type { BinaryMask, RawImage } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { BinaryMask, RawImage } from '../core/types.js';
 import { checkCategory, generateNormalSample, SYNTHETIC_DEFECT_TYPES, type SyntheticCategory } from './categories.js';
-import { DEFECT_KINDS, paintDefect, type AnyDefectOptions, type DefectKind, type DefectResult } from './defects.js';
-import { createRng, hashSeed, type Seed } from './rng.js';
+import { DEFECT_KINDS, paintDefect, type DefectKind } from './defects.js';
+import { createRng, hashSeed, type Seed } from '../core/prng.js';
 
 export interface SyntheticDatasetOptions {
   category: SyntheticCategory;
@@ -82,27 +81,4 @@ export function generateSyntheticDataset(options: SyntheticDatasetOptions): Synt
     test.push({ image: painted.image, mask: painted.mask, label: 1, defectType: kind, name: `${kind}/${pad(k)}` });
   }
   return { category, size, defectTypes, train, test };
-}
-
-export interface PaintSyntheticAnomalyOptions extends AnyDefectOptions {
-  seed: Seed;
-  /** Defect kinds to choose from, uniformly (default all kinds). */
-  kinds?: readonly DefectKind[];
-}
-
-/**
- * One synthetic anomaly on a normal image, of a kind drawn at random from `kinds`: the training
- * loop uses these to score checkpoints (e.g. pixel AUROC against the returned mask) without ever
- * seeing a real defect. Pass `region` for object categories so defects land on the object.
- */
-export function paintSyntheticAnomaly(image: RawImage, options: PaintSyntheticAnomalyOptions): DefectResult {
-  const kinds = options.kinds ?? DEFECT_KINDS;
-  if (!Array.isArray(kinds) || kinds.length === 0) throw new DanflowError('BAD_ARGUMENT', 'paintSyntheticAnomaly: kinds must be a non-empty list.');
-  for (const k of kinds) {
-    if (!(DEFECT_KINDS as readonly string[]).includes(k)) {
-      throw new DanflowError('BAD_ARGUMENT', `paintSyntheticAnomaly: unknown kind "${String(k)}"; expected some of ${DEFECT_KINDS.join(', ')}.`);
-    }
-  }
-  const rng = createRng(hashSeed('synthetic-anomaly', options.seed));
-  return paintDefect(rng.pick(kinds), image, rng, options);
 }

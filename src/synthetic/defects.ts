@@ -7,14 +7,14 @@
  * outside the mask is byte-identical to the (RGB-converted) input. The mask area (fraction of the
  * image) lands in `area` (default 0.5–3 %) unless the image leaves too little that can visibly change.
  */
-import { DanflowError } from '../errors.js';
-import type { BinaryMask, RawImage } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { BinaryMask, RawImage } from '../core/types.js';
 import { paintHole, paintStain } from './blobs.js';
 import { checkAreaRange, DEFAULT_CHANGE_EPSILON, makeContext, paintToArea, type Painter } from './compose.js';
 import { makeCutPastePainter, type CutPastePlacement } from './cutpaste.js';
 import { makeDraemPainter } from './draem.js';
-import { toRgb8 } from './raster.js';
-import { toRng, type Rng, type Seed } from './rng.js';
+import { toRgb8 } from '../image/pixels.js';
+import { toRng, type Rng, type Seed } from '../core/prng.js';
 import { paintCrack, paintScratch } from './strokes.js';
 
 export const DEFECT_KINDS = ['scratch', 'hole', 'stain', 'crack', 'perlinTexture', 'cutPaste'] as const;

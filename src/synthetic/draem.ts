@@ -7,8 +7,8 @@
  * image gives uncontrolled, often huge regions), and the mask is the changed-by-more-than-ε
  * set like every defect here — at small β, pixels where A happens to resemble I are not labelled.
  */
-import { DanflowError } from '../errors.js';
-import type { RawImage } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { RawImage } from '../core/types.js';
 import { samplePoint, startPainting, type Painted, type Painter } from './compose.js';
 import { fbm, perlinNoise2D } from './noise.js';
 import { foreignTexture } from './foreign.js';

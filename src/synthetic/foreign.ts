@@ -7,7 +7,7 @@
 import { clamp, lerp, smoothstep, wave } from './math.js';
 import { fbm, perlinNoise2D, valueNoise2D } from './noise.js';
 import { createFloatImage, type FloatImage } from './raster.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/prng.js';
 import { TEXTURE_KINDS, generateTextureFloat } from './textures.js';
 
 type Colour = [number, number, number];

@@ -2,7 +2,7 @@
  * Deterministic 2-D coherent noise: Perlin gradient noise, value noise and their fractal (fBm)
  * sums. Lattice tables come from a seeded shuffle, so the same seed gives the same field anywhere.
  */
-import { createRng, hashSeed, type Seed } from './rng.js';
+import { createRng, hashSeed, type Seed } from '../core/prng.js';
 
 /** A noise function of the plane, roughly in [−1, 1], with features about one unit apart. */
 export type Noise2D = (x: number, y: number) => number;

@@ -3,11 +3,11 @@
  * MVTec category where defects must sit on the part, not on the background. Each sample jitters
  * the pose (centre shift, slight tilt = elliptic outline), size, lighting direction and finish.
  */
-import type { BinaryMask, RawImage } from '../types.js';
+import type { BinaryMask, RawImage } from '../core/types.js';
 import { clamp, smoothstep } from './math.js';
 import { fbm, perlinNoise2D, valueNoise2D } from './noise.js';
 import { checkSize, createFloatImage, jitterRgb, quantize } from './raster.js';
-import { createRng, hashSeed, type Seed } from './rng.js';
+import { createRng, hashSeed, type Seed } from '../core/prng.js';
 
 export interface ObjectSample {
   image: RawImage;

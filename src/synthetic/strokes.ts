@@ -6,7 +6,7 @@
  */
 import { samplePoint, startPainting, type PaintContext, type Painted, type Painter } from './compose.js';
 import { cubicBezier, strokeInto, type Point } from './draw.js';
-import { createRng, type Rng } from './rng.js';
+import { createRng, type Rng } from '../core/prng.js';
 
 const MAX_STROKES = 4;
 

@@ -4,12 +4,12 @@
  * one product do while staying clearly one distribution. Feature sizes are defined for a 128 px
  * image and scale with the image, so 128 and 256 px renders show the same physical surface.
  */
-import { DanflowError } from '../errors.js';
-import type { RawImage } from '../types.js';
+import { DanflowError } from '../core/errors.js';
+import type { RawImage } from '../core/types.js';
 import { bump, clamp, fract, lerp, smoothstep } from './math.js';
 import { fbm, perlinNoise2D, valueNoise2D } from './noise.js';
 import { checkSize, createFloatImage, jitterRgb, quantize, type FloatImage } from './raster.js';
-import { createRng, hashSeed, type Seed } from './rng.js';
+import { createRng, hashSeed, type Seed } from '../core/prng.js';
 
 export const TEXTURE_KINDS = ['fabric', 'metal', 'wood', 'tile'] as const;
 export type TextureKind = (typeof TEXTURE_KINDS)[number];

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashBytes, hashUniform } from '../../src/nn/hash-random.js';
+import { hashBytes, hashUniform } from '../../src/core/prng.js';
 import { writeSafetensors, type WritableTensor } from '../../src/io/safetensors.js';
+import { FIXTURES } from './paths.js';
 
-export const GOLDEN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/golden');
+export const GOLDEN_DIR = path.join(FIXTURES, 'golden');
 
 export function readGoldenJson<T = any>(name: string): T {
   return JSON.parse(readFileSync(path.join(GOLDEN_DIR, name), 'utf8')) as T;

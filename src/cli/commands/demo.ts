@@ -1,15 +1,18 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createDetector } from '../../index.node.js';
+import { createDetector } from '../../index.js';
 import { encodePngNode, openDataset } from '../../node.js';
 import { evaluate, evaluationSummary, writeReport, type EvalSample } from '../../report/index.js';
-import { generateSyntheticDataset, SYNTHETIC_CATEGORIES, type SyntheticCategory } from '../../synthetic/index.js';
+import { synthetic } from '../../index.js';
+
+const { generateSyntheticDataset, SYNTHETIC_CATEGORIES } = synthetic;
+type SyntheticCategory = synthetic.SyntheticCategory;
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
 import { BACKEND_OPTION, backendOf, chooseWeights, describeConfig, PRETRAINED, progressHandler, resolvePath } from '../common.js';
 import type { CliIo } from '../io.js';
 import { detectorOptions, modelOptions, modelSettings } from '../model-options.js';
 import { formatSeconds, type Output } from '../output.js';
-import { maskThresholdArg, modelInfo } from './eval.js';
+import { maskThresholdArg, modelInfo } from '../report-info.js';
 
 /** Chosen so generate + fit + eval + report stay within about three minutes on 2 CPU cores (wasm). */
 export const DEMO_DEFAULTS = { inputSize: 128, flowSteps: 2, numDw: 1, epochs: 8, batchSize: 2, size: 128, train: 32, testGood: 10, testDefect: 20, category: 'metal' as SyntheticCategory };

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Detector } from '../../index.node.js';
+import { DEFAULTS, type Detector } from '../../index.js';
 import { evaluate, evaluationSummary, writeReport, type EvalSample, type EvaluationResult, type ReportCategory } from '../../report/index.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
-import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, DATA_OPTIONS, loadModel, modelDirFor, openData, progressHandler, resolvePath, TEXTURE_CATEGORIES } from '../common.js';
+import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, DATA_OPTIONS, evenly, loadModel, modelDirFor, openData, progressHandler, resolvePath, TEXTURE_CATEGORIES } from '../common.js';
 import type { CliIo } from '../io.js';
 import { formatSeconds, type Output } from '../output.js';
-import { evenly } from './fit.js';
+import { maskThresholdArg, modelInfo } from '../report-info.js';
 
 export const EVAL: CommandDef = {
   name: 'eval',
@@ -22,21 +22,16 @@ export const EVAL: CommandDef = {
     report: { type: 'string', value: '<dir>', help: 'also write the HTML report and per-image panels there', group: 'Output' },
     'mask-threshold': { type: 'string', value: '<t>', help: "threshold for predicted masks in the report: 'f1' (pixel F1-optimal on the test set), 'calibrated' (from training), or a number", default: 'f1', group: 'Output' },
     'max-test': { type: 'string', value: '<n>', help: 'evaluate at most n test images (evenly spaced)', group: 'Evaluation' },
-    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps (model input pixels)', default: '4', group: 'Evaluation' },
+    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps (model input pixels)', default: String(DEFAULTS.localize.sigma), group: 'Evaluation' },
     'fpr-limit': { type: 'string', value: '<f>', help: 'AUPRO integration limit', default: '0.3', group: 'Evaluation' },
     'metrics-size': { type: 'string', value: '<px>', help: 'downscale maps so the longer side is at most px before the metrics (saves memory on large images)', group: 'Evaluation' },
-    'batch-size': { type: 'string', value: '<n>', help: 'images per forward pass', default: '8', group: 'Evaluation' },
+    'batch-size': { type: 'string', value: '<n>', help: 'images per forward pass', default: String(DEFAULTS.localize.batchSize), group: 'Evaluation' },
     ...BACKEND_OPTION,
     ...GLOBAL_OPTIONS,
   },
   examples: ['danflow eval --model models/bottle --data ./mvtec --category bottle', 'danflow eval --model models --data ./mvtec --category all --json > results.json', 'danflow eval --model models/bottle --data ./mvtec --category bottle --report reports/bottle'],
 };
 
-export function maskThresholdArg(args: Args): 'f1' | 'calibrated' | number {
-  const s = args.str('mask-threshold') ?? 'f1';
-  if (s === 'f1' || s === 'calibrated') return s;
-  return args.float('mask-threshold', 0);
-}
 
 const pct = (v: number | null | undefined, d = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : (v * 100).toFixed(d));
 
@@ -72,28 +67,15 @@ export function resultsTable(rows: { category: string; result: EvaluationResult 
   return [fmt(header), `|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`, ...body.map(fmt)].join('\n') + '\n';
 }
 
-/** What the report shows about a model; the training summary is read from the saved manifest when there is one. */
-export async function modelInfo(det: Detector, dir?: string): Promise<NonNullable<ReportCategory['model']>> {
-  const info: NonNullable<ReportCategory['model']> = { config: det.config, trainableParameters: det.trainableParameters, backend: det.backend, weights: det.config.weights };
-  if (dir) {
-    try {
-      const manifest = JSON.parse(await readFile(path.join(dir, 'danflow.json'), 'utf8')) as { training?: { epochs: number; seconds: number; finalLoss: number | null } | null };
-      if (manifest.training) info.fit = { epochs: manifest.training.epochs, seconds: manifest.training.seconds, finalLoss: manifest.training.finalLoss };
-    } catch {
-      // a packed .danflow file or no manifest: no training summary
-    }
-  }
-  return info;
-}
 
 export async function runEval(args: Args, io: CliIo, out: Output): Promise<number> {
   const model = args.required('model', 'the saved model folder');
   const categories = await categoriesOf(args, io);
   const maxTest = args.optionalInt('max-test', { min: 1 });
-  const sigma = args.float('sigma', 4, { min: 0 });
+  const sigma = args.float('sigma', DEFAULTS.localize.sigma, { min: 0 });
   const fprLimit = args.float('fpr-limit', 0.3, { min: 1e-6, max: 1 });
   const metricsSize = args.optionalInt('metrics-size', { min: 8 });
-  const batchSize = args.int('batch-size', 8, { min: 1 });
+  const batchSize = args.int('batch-size', DEFAULTS.localize.batchSize, { min: 1 });
   const reportDir = args.has('report') ? resolvePath(io, args.str('report')!) : undefined;
   const maskThreshold = maskThresholdArg(args);
   const backend = backendOf(args);

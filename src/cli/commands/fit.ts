@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { createDetector, type DetectorFitResult } from '../../index.node.js';
+import { createDetector, type DetectorFitResult } from '../../index.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
-import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, FORMATS, chooseWeights, DATA_OPTIONS, describeConfig, formatLoss, openData, progressHandler, resolvePath } from '../common.js';
+import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, FORMATS, chooseWeights, DATA_OPTIONS, describeConfig, evenly, formatLoss, openData, progressHandler, resolvePath } from '../common.js';
 import type { CliIo } from '../io.js';
 import { detectorOptions, modelOptions, modelSettings } from '../model-options.js';
 import { formatSeconds, type Output } from '../output.js';
@@ -35,11 +35,6 @@ export const FIT: CommandDef = {
   ],
 };
 
-/** Evenly spaced picks (keeps the order), so a cut-down training set still covers the whole folder. */
-export function evenly<T>(items: readonly T[], max: number | undefined): T[] {
-  if (max === undefined || items.length <= max) return [...items];
-  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]);
-}
 
 export async function runFit(args: Args, io: CliIo, out: Output): Promise<number> {
   const outDir = resolvePath(io, args.required('out', 'the folder to save the model in'));

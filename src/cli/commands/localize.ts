@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DanflowError, type LocalizeResult } from '../../index.node.js';
+import { DanflowError, DEFAULTS, visualize, type LocalizeResult, type RawImage, type ScoreMap } from '../../index.js';
 import { decodeImageNode, encodePngNode } from '../../node.js';
-import { mapRange, renderPanels, heatmapOverlay, type NormRange } from '../../report/index.js';
-import type { RawImage, ScoreMap } from '../../types.js';
+import { renderPanels } from '../../report/index.js';
+
+const { mapRange, heatmapOverlay } = visualize;
+type NormRange = visualize.NormRange;
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
 import { BACKEND_OPTION, backendOf, loadModel, progressHandler, resolvePath } from '../common.js';
 import { UsageError } from '../exit.js';
@@ -25,8 +27,8 @@ export const LOCALIZE: CommandDef = {
     threshold: { type: 'string', value: '<t>', help: "threshold on map values for masks and verdicts (default: the model's calibrated threshold)", group: 'Output' },
     range: { type: 'string', value: '<lo,hi>', help: 'heatmap colour range; default min…max over the given images (at least up to the threshold)', group: 'Output' },
     panels: { type: 'boolean', help: 'also write the five-panel figure (<name>_panels.png)', group: 'Output' },
-    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: '4', group: 'Output' },
-    'batch-size': { type: 'string', value: '<n>', help: 'images per forward pass', default: '8', group: 'Output' },
+    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: String(DEFAULTS.localize.sigma), group: 'Output' },
+    'batch-size': { type: 'string', value: '<n>', help: 'images per forward pass', default: String(DEFAULTS.localize.batchSize), group: 'Output' },
     ...BACKEND_OPTION,
     ...GLOBAL_OPTIONS,
   },
@@ -58,8 +60,8 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
   if (args.positionals.length === 0) throw new UsageError('no images given: pass image files, folders or glob patterns after the options', 'localize');
   const threshold = args.optionalFloat('threshold');
   const fixedRange = parseRange(args);
-  const sigma = args.float('sigma', 4, { min: 0 });
-  const batchSize = args.int('batch-size', 8, { min: 1 });
+  const sigma = args.float('sigma', DEFAULTS.localize.sigma, { min: 0 });
+  const batchSize = args.int('batch-size', DEFAULTS.localize.batchSize, { min: 1 });
   const { files, unmatched } = await expandInputs(args.positionals, io.cwd);
   if (unmatched.length > 0) {
     const list = unmatched.map((u) => `"${u}"`).join(', ');

@@ -1,0 +1,55 @@
+import { BACKBONE_INPUT_SIZE, isTfjsBackbone, resolvePretrained, TFJS_BACKBONE_INPUT_SIZE, type BackboneChoice, type TfjsBackboneConfig, type WeightsSpec } from '../backbones/config.js';
+import type { BackendRequest } from '../backend/names.js';
+import type { DetectionMethod, DetectorConfig } from '../methods/config.js';
+import type { FlowConfig } from '../methods/danflow/config.js';
+import type { PatchCoreConfig } from '../methods/patchcore/config.js';
+import { methodOf } from '../methods/registry.js';
+import { DEFAULTS } from './defaults.js';
+
+export type { DetectorConfig };
+
+/** What createDetector accepts; every field has a default (DEFAULTS.detector). */
+export interface DetectorOptions extends Partial<FlowConfig> {
+  method?: DetectionMethod;
+  patchcore?: Partial<PatchCoreConfig>;
+  backbone?: BackboneChoice;
+  /**
+   * 'random' (seeded, offline), 'pretrained' (the backbone's default checkpoint, downloaded once
+   * and cached), a Hugging Face id `hf:timm/…`, a URL, a local path, or bytes. For `mobilenetv2` /
+   * `{ type: 'tfjs' }`: the model.json (its weight shards are read from beside it).
+   */
+  weights?: WeightsSpec;
+  /** Square side the image is resized to before the backbone. Default per backbone: 256 ResNets, 384 DeiT, 448 CaiT, 224 MobileNetV2. */
+  inputSize?: number;
+  backend?: BackendRequest;
+  /** Seed for random backbone weights, flow initialisation, permutations and shuffling. */
+  seed?: number;
+}
+
+function defaultInputSize(b: BackboneChoice): number {
+  if (isTfjsBackbone(b)) return b.inputSize ?? TFJS_BACKBONE_INPUT_SIZE;
+  return (BACKBONE_INPUT_SIZE as Record<string, number>)[b] ?? BACKBONE_INPUT_SIZE.resnet18;
+}
+
+export function resolveConfig(options: DetectorOptions): DetectorConfig {
+  const d = DEFAULTS.detector;
+  const backbone: BackboneChoice = options.backbone ?? d.backbone;
+  const custom = isTfjsBackbone(backbone)
+    ? ({ ...backbone, layers: Array.isArray(backbone.layers) ? [...backbone.layers] : backbone.layers, preprocess: backbone.preprocess ?? 'tf', alpha: backbone.alpha ?? 0.35 } satisfies TfjsBackboneConfig)
+    : undefined;
+  const weights = options.weights instanceof Uint8Array ? 'bytes' : resolvePretrained(backbone, options.weights ?? custom?.model ?? d.weights);
+  const method = options.method ?? d.method;
+  return {
+    method,
+    ...methodOf(method).resolve(options),
+    backbone: custom ?? backbone,
+    weights,
+    inputSize: options.inputSize ?? defaultInputSize(backbone),
+    flowSteps: options.flowSteps ?? d.flowSteps,
+    numDw: options.numDw ?? d.numDw,
+    doubleSubnets: options.doubleSubnets ?? d.doubleSubnets,
+    attention: options.attention ?? d.attention,
+    ...(options.dwKernel !== undefined && options.dwKernel !== 3 ? { dwKernel: options.dwKernel } : {}),
+    seed: options.seed ?? d.seed,
+  };
+}

@@ -1,0 +1,177 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../backend/names.js';
+import { log } from '../core/env.js';
+import { DanflowError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { calibrateFromScores, type ScoreStats } from '../fitting/calibration.js';
+import type { ValidationScores } from '../fitting/validation.js';
+import { decodeBatch } from '../image/batch.js';
+import { gaussianBlur } from '../image/gaussian-blur.js';
+import type { ImageInput } from '../image/input.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type SavedModel } from '../io/model-format.js';
+import type { SaveTarget } from '../io/model-store.js';
+import { BACKBONE_PREFIX } from '../backbones/types.js';
+import type { DetectionMethod, DetectorConfig } from '../methods/config.js';
+import type { Model } from '../methods/model.js';
+import { DEFAULTS } from './defaults.js';
+import type { Detector } from './detector.js';
+import type { DetectorManifest } from './manifest.js';
+import { resolveFitPlan, type CalibrateOptions, type DetectorFitOptions, type DetectorFitResult, type LocalizeOptions, type LocalizeResult } from './options.js';
+
+/**
+ * The Detector behind createDetector / loadDetector. Not exported from the package. Training,
+ * validation and the model file code are loaded when first used, so an app that only localises
+ * does not download them.
+ */
+export class DetectorImpl implements Detector {
+  threshold: number | undefined;
+  scoreStats: ScoreStats | undefined;
+  private training: DetectorManifest['training'] = null;
+  private disposed = false;
+  private warnedNoThreshold = false;
+
+  constructor(
+    /** The network; tests and tools inside the package reach its tensors through this. */
+    readonly model: Model,
+    readonly backend: BackendName,
+    saved?: Pick<DetectorManifest, 'threshold' | 'scoreStats' | 'training'>,
+  ) {
+    this.threshold = saved?.threshold ?? undefined;
+    this.scoreStats = saved?.scoreStats ?? undefined;
+    this.training = saved?.training ?? null;
+  }
+
+  get config(): DetectorConfig {
+    return this.model.config;
+  }
+
+  get method(): DetectionMethod {
+    return this.config.method ?? DEFAULTS.detector.method;
+  }
+
+  get trainableParameters(): number {
+    return this.model.trainableParameterCount();
+  }
+
+  private check(): void {
+    if (this.disposed) throw new DanflowError('DISPOSED', 'This detector was disposed; create or load a new one.');
+  }
+
+  async fit(images: ImageInput[], options: DetectorFitOptions = {}): Promise<DetectorFitResult> {
+    this.check();
+    const { fitModel } = await import('../fitting/fit-model.js');
+    const { result, calibration } = await fitModel(this.model, images, resolveFitPlan(options, this.config.seed));
+    this.training = { epochs: result.epochs, steps: result.steps, finalLoss: result.epochLosses.at(-1) ?? null, seconds: result.seconds };
+    if (calibration) {
+      this.scoreStats = calibration.stats;
+      this.threshold = calibration.threshold;
+    }
+    return result;
+  }
+
+  async validate(normalImages: ImageInput[], options: Parameters<Detector['validate']>[1] = {}): Promise<ValidationScores> {
+    this.check();
+    if (normalImages.length === 0) throw new DanflowError('EMPTY_DATASET', 'validate() needs at least one normal image to paint defects on.');
+    const { buildValidationSet, scoreValidation, validationMaps } = await import('../fitting/validation.js');
+    const set = await buildValidationSet(this.model, normalImages, { copies: options.copies ?? DEFAULTS.validation.copies, seed: options.seed ?? this.config.seed, kinds: options.kinds }, DEFAULTS.localize.batchSize);
+    try {
+      return scoreValidation(await validationMaps(this.model, set, options.sigma ?? DEFAULTS.localize.sigma), set.masks, this.training?.epochs ?? 0, options.metric ?? DEFAULTS.validation.metric);
+    } finally {
+      set.dispose();
+    }
+  }
+
+  async calibrate(normalImages: ImageInput[], options: CalibrateOptions = {}): Promise<ScoreStats> {
+    this.check();
+    if (normalImages.length === 0) throw new DanflowError('EMPTY_DATASET', 'calibrate() needs at least one normal image.');
+    const sigma = options.sigma ?? DEFAULTS.localize.sigma;
+    const results = await this.localize(normalImages, { sigma });
+    const { stats, threshold } = calibrateFromScores(results.map((r) => r.score), sigma, options.quantile ?? DEFAULTS.calibration.quantile, 'validation');
+    this.scoreStats = stats;
+    this.threshold = threshold;
+    return stats;
+  }
+
+  localize(images: ImageInput[], options?: LocalizeOptions): Promise<LocalizeResult[]>;
+  localize(image: ImageInput, options?: LocalizeOptions): Promise<LocalizeResult>;
+  async localize(input: ImageInput | ImageInput[], options: LocalizeOptions = {}): Promise<LocalizeResult | LocalizeResult[]> {
+    this.check();
+    const many = Array.isArray(input);
+    const images = many ? input : [input];
+    const sigma = options.sigma ?? DEFAULTS.localize.sigma;
+    const threshold = options.threshold ?? this.threshold;
+    if (threshold === undefined && !this.warnedNoThreshold) {
+      this.warnedNoThreshold = true;
+      log('warn', 'this detector has no threshold (not fitted or calibrated): masks are empty. Pass { threshold } or call calibrate().');
+    }
+    const batchSize = options.batchSize ?? DEFAULTS.localize.batchSize;
+    const out: LocalizeResult[] = [];
+    for (let i = 0; i < images.length; i += batchSize) {
+      const { batch, sizes } = await decodeBatch(images.slice(i, i + batchSize), this.config.inputSize, i);
+      const maps = tf.tidy(() => gaussianBlur(this.model.rawMaps(batch), sigma));
+      batch.dispose();
+      try {
+        for (let j = 0; j < sizes.length; j++) out.push(await this.result(maps, j, sizes[j], threshold));
+      } finally {
+        maps.dispose();
+      }
+    }
+    return many ? out : out[0];
+  }
+
+  private async result(maps: tf.Tensor3D, j: number, [h, w]: [number, number], threshold: number | undefined): Promise<LocalizeResult> {
+    const s = this.config.inputSize;
+    const [native, full] = tf.tidy(() => {
+      const m = tf.slice(maps, [j, 0, 0], [1, s, s]);
+      const resized = h === s && w === s ? m : tf.image.resizeBilinear(tf.expandDims(m, 3) as tf.Tensor4D, [h, w], false, true);
+      return [tf.max(m), tf.reshape(resized, [h * w])];
+    });
+    const score = (await native.data())[0];
+    const data = (await full.data()) as Float32Array;
+    tf.dispose([native, full]);
+    const mask = new Uint8Array(h * w);
+    if (threshold !== undefined) for (let k = 0; k < mask.length; k++) mask[k] = data[k] >= threshold ? 1 : 0;
+    return {
+      score,
+      anomalyMap: { width: w, height: h, data },
+      mask: { width: w, height: h, data: mask },
+      isAnomalous: threshold !== undefined && score >= threshold,
+      threshold,
+    };
+  }
+
+  /** The danflow model format: manifest + PyTorch-layout safetensors. */
+  async serialize(options: { includeBackbone?: boolean } = {}): Promise<SavedModel<DetectorManifest>> {
+    this.check();
+    const [{ exportStateDict }, { sha256Hex }] = await Promise.all([import('../io/state-dict.js'), import('../io/sha256.js')]);
+    const includeBackbone = options.includeBackbone ?? true;
+    const extra = await this.model.head.extraTensors();
+    const weights = await exportStateDict(this.model.specs, this.model.params, { skipPrefix: includeBackbone ? undefined : BACKBONE_PREFIX, extra });
+    const manifest: DetectorManifest = {
+      format: MODEL_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      sdkVersion: VERSION,
+      createdAt: new Date().toISOString(),
+      config: this.config,
+      preprocessing: { ...this.model.backbone.preprocessing, inputSize: this.config.inputSize, resize: 'bilinear-half-pixel' },
+      permutations: await this.model.head.permutations(),
+      threshold: this.threshold ?? null,
+      scoreStats: this.scoreStats ?? null,
+      training: this.training,
+      weights: { file: WEIGHTS_FILE, format: 'safetensors', layout: 'pytorch-state-dict', byteLength: weights.length, sha256: await sha256Hex(weights), includesBackbone: includeBackbone },
+    };
+    return { manifest, weights };
+  }
+
+  async save(target: SaveTarget, options: { includeBackbone?: boolean } = {}): Promise<void> {
+    const saved = await this.serialize(options);
+    const { writeModel } = await import('../io/model-store.js');
+    await writeModel(target, saved);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.model.dispose();
+  }
+}

@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DanflowError } from '../core/errors.js';
+import { gaussianBlur } from '../image/gaussian-blur.js';
+import type { ImageInput } from '../image/input.js';
+import type { Model } from '../methods/model.js';
+import { methodOf } from '../methods/registry.js';
+import type { EpochHook, FeatureSource, TrainResult, TrainSettings } from '../methods/types.js';
+import { augmentationTransforms, type Augmentation } from './augment.js';
+import { calibrateFromScores, type ScoreStats } from './calibration.js';
+import { BestWeights } from './early-stopping.js';
+import { augmentedFeatures, cachedFeatures } from './feature-source.js';
+import { decodeImages, extractFeatures } from './features.js';
+import { holdOut } from './hold-out.js';
+import { buildValidationSet, f1Threshold, scoreValidation, validationMaps, type ValidationMetric, type ValidationScores, type ValidationSet } from './validation.js';
+
+/** Synthetic validation settings after defaults. */
+export interface ValidationPlan {
+  images?: ImageInput[];
+  holdOut: number;
+  minHoldOut: number;
+  every: number;
+  patience?: number;
+  metric: ValidationMetric;
+  copies: number;
+  kinds?: string[];
+  restoreBest: boolean;
+  seed: number;
+}
+
+/** Everything fit does, with every default applied by the API layer. */
+export interface FitPlan {
+  train: TrainSettings;
+  augment: Augmentation[];
+  validation?: ValidationPlan;
+  /** Smoothing of the maps that scores and validation use. */
+  sigma: number;
+  /** Set the threshold afterwards: the normal scores' quantile, or (no quantile, with validation) F1 on painted defects. */
+  calibrate: false | { quantile?: number; defaultQuantile: number };
+}
+
+export interface FitResult extends TrainResult {
+  validation?: { history: ValidationScores[]; best: ValidationScores; stoppedEarly: boolean; restored: boolean };
+}
+
+export interface FitOutcome {
+  result: FitResult;
+  calibration?: { stats: ScoreStats; threshold: number };
+}
+
+/** Image scores (max of the smoothed map) of cached features, one per image. */
+async function scoresOf(model: Model, cache: tf.Tensor4D[][], sigma: number): Promise<number[]> {
+  const scores: number[] = [];
+  for (const feats of cache) {
+    const maxes = tf.tidy(() => tf.max(gaussianBlur(model.head.rawMaps(feats), sigma), [1, 2]));
+    scores.push(...(await maxes.data()));
+    maxes.dispose();
+  }
+  return scores;
+}
+
+/**
+ * The whole of fit: hold-out split, feature caching, the method's own fit with synthetic
+ * validation after each epoch (best weights kept, early stopping, restore), then calibration.
+ */
+export async function fitModel(model: Model, images: ImageInput[], plan: FitPlan): Promise<FitOutcome> {
+  if (!Array.isArray(images) || images.length === 0) {
+    throw new DanflowError('EMPTY_DATASET', 'fit() needs at least one normal (defect-free) image; got none. Pass an array of images, e.g. file paths of your "good" samples.');
+  }
+  const v = plan.validation;
+  let train = images;
+  let heldOut = v?.images;
+  if (v && !heldOut) ({ train, heldOut } = holdOut(images, v.holdOut, v.minHoldOut));
+  const { batchSize } = plan.train;
+  const method = methodOf(model.config.method);
+  augmentationTransforms(plan.augment);
+  const cache = await extractFeatures(model, train, batchSize, plan.train.onProgress, plan.train.signal);
+  let valSet: ValidationSet | undefined;
+  let augmentedImages: tf.Tensor3D[] | undefined;
+  try {
+    if (v && heldOut) valSet = await buildValidationSet(model, heldOut, v, batchSize);
+    const history: ValidationScores[] = [];
+    const best = new BestWeights<ValidationScores>(model.params, model.headKeys(), v?.patience);
+    let stopSignalled = false;
+    const hook: EpochHook | undefined =
+      v && valSet
+        ? async (epoch) => {
+            if (epoch % v.every !== 0) return;
+            const scores = scoreValidation(await validationMaps(model, valSet!, plan.sigma), valSet!.masks, epoch, v.metric);
+            history.push(scores);
+            const { stop } = await best.observe(scores);
+            stopSignalled ||= stop;
+            return { stop, validation: { pixelAuroc: scores.pixelAuroc, aupro: scores.aupro, score: scores.score } };
+          }
+        : undefined;
+    // Augmentations re-draw every epoch; a one-pass method sees the images as they are.
+    let source: FeatureSource = cachedFeatures(cache);
+    if (plan.augment.length > 0 && method.iterative) {
+      augmentedImages = await decodeImages(train, model.config.inputSize, batchSize);
+      source = augmentedFeatures(augmentedImages, augmentationTransforms(plan.augment), (b) => model.features(b), model.config.seed);
+    }
+    const result: FitResult = await model.head.fit(source, plan.train, hook);
+    const bestScores = best.bestScores;
+    if (v && bestScores) {
+      const restored = v.restoreBest && best.restore(result.epochs);
+      result.validation = { history, best: bestScores, stoppedEarly: stopSignalled && result.epochs < plan.train.epochs, restored };
+    }
+    if (plan.calibrate === false) return { result };
+    const quantile = plan.calibrate.quantile ?? plan.calibrate.defaultQuantile;
+    const calibration = calibrateFromScores(await scoresOf(model, cache, plan.sigma), plan.sigma, quantile, 'train');
+    // With painted defects available, the spec's rule applies: the F1-optimal pixel threshold.
+    if (valSet && plan.calibrate.quantile === undefined) calibration.threshold = f1Threshold(await validationMaps(model, valSet, plan.sigma), valSet.masks);
+    return { result, calibration };
+  } finally {
+    tf.dispose(cache.flat());
+    if (augmentedImages) tf.dispose(augmentedImages);
+    valSet?.dispose();
+  }
+}

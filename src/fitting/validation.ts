@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DanflowError } from '../core/errors.js';
+import type { BinaryMask, RawImage, ScoreMap } from '../core/types.js';
+import { gaussianBlur } from '../image/gaussian-blur.js';
+import { imageToTensor, resizeForModel, type ImageInput } from '../image/input.js';
+import { aupro } from '../metrics/aupro.js';
+import { auroc } from '../metrics/auroc.js';
+import { f1Max } from '../metrics/f1.js';
+import type { Model } from '../methods/model.js';
+import { extractFeatures } from './features.js';
+
+/**
+ * Model selection without labelled defects: held-out normal images get synthetic defects painted
+ * on them (exact masks), and the model is scored on how well its maps find those defects. The
+ * reference picks epochs by test labels, which a user cannot do; validation loss alone is a poor
+ * signal for localisation (a lower loss can give worse maps).
+ */
+export type ValidationMetric = 'pixelAuroc' | 'aupro' | 'mean';
+
+export interface ValidationOptions {
+  /** Held-out normal images. Default: hold out `holdOut` of the training images. */
+  images?: ImageInput[];
+  /** Fraction of the training images held out when `images` is not given. Default 0.15 (at least 2). */
+  holdOut?: number;
+  /** Evaluate every N epochs. Default 1. */
+  every?: number;
+  /** Stop after this many evaluations without improvement. Default: never stop early. */
+  patience?: number;
+  /** What "best" means. Default 'mean' (of pixel AUROC and AUPRO). */
+  metric?: ValidationMetric;
+  /** Synthetic anomalous copies painted per held-out image. Default 2. */
+  copies?: number;
+  /** Defect kinds to paint (see `synthetic.DEFECT_KINDS`). Default: all. */
+  kinds?: string[];
+  /** Restore the best evaluated weights at the end. Default true. */
+  restoreBest?: boolean;
+  /** Seed of the painted defects. Default: the detector's seed. */
+  seed?: number;
+}
+
+export interface ValidationScores {
+  epoch: number;
+  pixelAuroc: number;
+  aupro: number;
+  /** The value the metric option selects. */
+  score: number;
+}
+
+/** Features of the validation images (normal and painted) and the masks of the painted defects. */
+export interface ValidationSet {
+  features: tf.Tensor4D[][];
+  masks: BinaryMask[];
+  dispose(): void;
+}
+
+/**
+ * Each image, then `copies` painted copies of it with their masks (all at the model's input size).
+ * The painter is loaded on first use: an app that never validates does not ship it.
+ */
+export async function paintValidationImages(images: RawImage[], copies: number, seed: number, kinds?: string[]): Promise<{ images: RawImage[]; masks: BinaryMask[] }> {
+  const { paintSyntheticAnomaly } = await import('../synthetic/paint.js');
+  const outImages: RawImage[] = [];
+  const masks: BinaryMask[] = [];
+  images.forEach((img, i) => {
+    outImages.push(img);
+    masks.push({ width: img.width, height: img.height, data: new Uint8Array(img.width * img.height) });
+    for (let c = 0; c < copies; c++) {
+      const painted = paintSyntheticAnomaly(img, { seed: `${seed}/${i}/${c}`, ...(kinds ? { kinds: kinds as never } : {}) });
+      outImages.push(painted.image);
+      masks.push(painted.mask);
+    }
+  });
+  if (!masks.some((m) => m.data.some((v) => v > 0))) {
+    throw new DanflowError('EMPTY_DATASET', 'Synthetic validation painted no defect pixels; use more or larger validation images.');
+  }
+  return { images: outImages, masks };
+}
+
+/** Decodes held-out normal images at input size, paints synthetic defects and caches their features. */
+export async function buildValidationSet(model: Model, images: ImageInput[], options: { copies: number; seed: number; kinds?: string[] }, batchSize: number): Promise<ValidationSet> {
+  const size = model.config.inputSize;
+  const raws: RawImage[] = [];
+  for (let i = 0; i < images.length; i++) {
+    const t = await imageToTensor(images[i], `validation image ${i}`);
+    const r = tf.tidy(() => tf.round(resizeForModel(t, size)));
+    raws.push({ data: Uint8Array.from(await r.data()), width: size, height: size, channels: 3 });
+    tf.dispose([t, r]);
+  }
+  const painted = await paintValidationImages(raws, options.copies, options.seed, options.kinds);
+  const features = await extractFeatures(model, painted.images, batchSize);
+  return { features, masks: painted.masks, dispose: () => tf.dispose(features.flat()) };
+}
+
+/** Maps of the validation set at input size, eval mode, smoothed like localize. */
+export async function validationMaps(model: Model, set: ValidationSet, sigma: number): Promise<ScoreMap[]> {
+  const size = model.config.inputSize;
+  const maps: ScoreMap[] = [];
+  for (const feats of set.features) {
+    const t = tf.tidy(() => gaussianBlur(model.head.rawMaps(feats), sigma));
+    const data = (await t.data()) as Float32Array;
+    t.dispose();
+    maps.push({ width: size, height: size, data });
+  }
+  return maps;
+}
+
+/** The pixel threshold maximising F1 on maps with known defect masks (the painted defects). */
+export function f1Threshold(maps: ScoreMap[], masks: BinaryMask[]): number {
+  return f1Max(maps, masks).threshold;
+}
+
+export function scoreValidation(maps: ScoreMap[], masks: BinaryMask[], epoch: number, metric: ValidationMetric): ValidationScores {
+  const pixelAuroc = auroc(maps, masks);
+  const pro = aupro(maps, masks, { fprLimit: 0.3 });
+  const score = metric === 'pixelAuroc' ? pixelAuroc : metric === 'aupro' ? pro : (pixelAuroc + pro) / 2;
+  return { epoch, pixelAuroc, aupro: pro, score };
+}

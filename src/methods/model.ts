@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createBackbone } from '../backbones/registry.js';
+import { BACKBONE_PREFIX, type Backbone } from '../backbones/types.js';
+import type { StateDict } from '../io/state-dict.js';
+import { initialTensor } from '../nn/init.js';
+import type { ParamSpec, TensorSource } from '../nn/param-spec.js';
+import { ParamStore } from '../nn/params.js';
+import type { DetectorConfig } from './config.js';
+import { methodOf } from './registry.js';
+import type { MethodHead } from './types.js';
+
+/** Every tensor a model of this config holds: the backbone's, then the method's, in reference order. */
+export function describeModel(config: DetectorConfig, backbone: Backbone = createBackbone(config.backbone)): ParamSpec[] {
+  return [...backbone.specs(BACKBONE_PREFIX), ...methodOf(config.method).specs(config, backbone)];
+}
+
+/**
+ * A detector's network: frozen backbone → method head, over one ParamStore keyed by the
+ * reference's state_dict names. Built from a TensorSource (random init where it has no value) and,
+ * when loading, the checkpoint's other tensors.
+ */
+export class Model {
+  readonly params = new ParamStore();
+  readonly backbone: Backbone;
+  readonly specs: ParamSpec[];
+  readonly head: MethodHead;
+
+  constructor(
+    readonly config: DetectorConfig,
+    source: TensorSource,
+    checkpoint?: StateDict,
+  ) {
+    this.backbone = createBackbone(config.backbone);
+    this.specs = describeModel(config, this.backbone);
+    try {
+      for (const spec of this.specs) {
+        const data = source(spec);
+        this.params.add(spec.key, data ? tf.tensor(data, spec.shape, 'float32') : initialTensor(spec, config.seed), spec.trainable);
+      }
+      this.head = methodOf(config.method).create(config, this.backbone, this.params, checkpoint);
+    } catch (e) {
+      this.params.dispose();
+      throw e;
+    }
+    checkpoint?.finish();
+    this.backbone.prepare(this.params, BACKBONE_PREFIX);
+  }
+
+  /** uint8-range NHWC images at inputSize → normalised backbone input. */
+  normalise(images: tf.Tensor4D): tf.Tensor4D {
+    const { mean, std } = this.backbone.preprocessing;
+    return tf.div(tf.sub(tf.div(images, 255), tf.tensor1d(mean)), tf.tensor1d(std)) as tf.Tensor4D;
+  }
+
+  /** Frozen part: backbone features per scale. Cacheable across epochs. */
+  features(images: tf.Tensor4D): tf.Tensor4D[] {
+    return this.backbone.extract(this.normalise(images));
+  }
+
+  /** Raw anomaly maps [N, S, S] at the input size, no smoothing. */
+  rawMaps(images: tf.Tensor4D): tf.Tensor3D {
+    return tf.tidy(() => this.head.rawMaps(this.features(images)));
+  }
+
+  /** Keys of the method's tensors (everything but the frozen backbone): what training changes. */
+  headKeys(): string[] {
+    return this.params.keys().filter((k) => !k.startsWith(BACKBONE_PREFIX));
+  }
+
+  trainableParameterCount(): number {
+    return this.params.countTrainable();
+  }
+
+  dispose(): void {
+    this.head.dispose();
+    this.backbone.dispose();
+    this.params.dispose();
+  }
+}

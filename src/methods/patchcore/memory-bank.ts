@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { seededShuffle } from '../../core/prng.js';
+
+/**
+ * Nearest-neighbour distances against a bank of normal patch features, computed as
+ * ‖q‖² + ‖m‖² − 2·q·mᵀ in chunks so the Q×M distance matrix never exists at once.
+ */
+export class MemoryBank {
+  readonly bank: tf.Tensor2D;
+  private readonly bankSq: tf.Tensor2D;
+  /** [D, M]: tfjs-wasm's matMul with transposeB is ~20× slower than a plain one. */
+  private readonly bankT: tf.Tensor2D;
+
+  constructor(bank: tf.Tensor2D) {
+    this.bank = bank;
+    this.bankSq = tf.tidy(() => tf.reshape(tf.sum(tf.square(bank), 1), [1, -1]) as tf.Tensor2D);
+    this.bankT = tf.transpose(bank);
+  }
+
+  get size(): number {
+    return this.bank.shape[0];
+  }
+
+  /** Euclidean distance of each query row to its nearest bank row. [Q] */
+  nearest(query: tf.Tensor2D, chunk = 4096): tf.Tensor1D {
+    return tf.tidy(() => {
+      const q = query.shape[0];
+      const parts: tf.Tensor[] = [];
+      for (let start = 0; start < q; start += chunk) {
+        const qs = tf.slice(query, [start, 0], [Math.min(chunk, q - start), -1]);
+        const qSq = tf.sum(tf.square(qs), 1, true);
+        const d2 = tf.sub(tf.add(qSq, this.bankSq), tf.mul(tf.matMul(qs, this.bankT), 2));
+        parts.push(tf.sqrt(tf.relu(tf.min(d2, 1))));
+      }
+      return (parts.length === 1 ? parts[0] : tf.concat(parts)) as tf.Tensor1D;
+    });
+  }
+
+  dispose(): void {
+    this.bank.dispose();
+    this.bankSq.dispose();
+    this.bankT.dispose();
+  }
+}
+
+/** A seeded random subset of `ratio`·n indices (PatchCore-lite's coreset), sorted. */
+export function randomCoreset(n: number, ratio: number, seed: number): number[] {
+  const k = Math.max(1, Math.min(n, Math.round(n * ratio)));
+  return seededShuffle(n, seed).slice(0, k).sort((x, y) => x - y);
+}

@@ -1,0 +1,52 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDetector } from '../../src/index.js';
+import { isDanflowError } from '../../src/core/errors.js';
+import { goldenImage, manifestToSafetensors, maxAbsDiff, readGoldenF32, readGoldenJson } from '../helpers/golden.js';
+import { setBackend } from '../helpers/backend.js';
+
+/**
+ * Parity runs on the cpu backend, whose kernels are exact float32 (measured ≤ 5e-7 from PyTorch);
+ * the wasm backend's XNNPACK matmul/conv/resize differ by up to ~5e-6 relative per op, which adds up
+ * to ~1e-4 over ResNet + flows, so wasm is checked against the same map with a looser bound.
+ *
+ * A reference-format checkpoint (the PyTorch DANFlow's own state_dict keys, random weights rebuilt
+ * from the manifest) imported with loadDetector(…, { from: 'pytorch' }) must give PyTorch's anomaly
+ * map within 1e-4 absolute on a 256×256 image, for every attention type.
+ */
+describe.each(['none', 'eca', 'gcnet'])('reference checkpoint import (resnet18, %s)', (attention) => {
+  const meta = readGoldenJson(`full-resnet18-${attention}.json`);
+  beforeAll(() => setBackend('cpu'));
+
+  it.each([
+    ['cpu', 1e-4],
+    ['wasm', 3e-4],
+  ] as const)('localize(img, { sigma: 0 }) on %s equals the PyTorch anomaly map within %s', async (backend, tol) => {
+    const bytes = manifestToSafetensors(meta.tensors);
+    const det = await loadDetector(bytes, { from: 'pytorch', config: meta.config, backend });
+    expect(det.trainableParameters).toBe(meta.expected.trainableParams);
+    const r = await det.localize(goldenImage(meta.image.shape), { sigma: 0 });
+    const ref = readGoldenF32(meta.expected.anomalyMap.file);
+    const diff = maxAbsDiff(r.anomalyMap.data, ref);
+    console.log(`resnet18/${attention} on ${backend}: max |map − PyTorch| = ${diff.toExponential(2)}, score ${r.score} vs ${meta.expected.score}`);
+    expect(diff).toBeLessThan(tol);
+    expect(Math.abs(r.score - meta.expected.score)).toBeLessThan(tol);
+    // The map must carry signal for the comparison to mean anything.
+    expect(meta.expected.anomalyMapStats.std).toBeGreaterThan(1e-2);
+    det.dispose();
+  });
+
+  it('names the first missing tensor of a truncated checkpoint', async () => {
+    const victim = meta.tensors.find((t: any) => t.key.includes('nf_flows.1.module_list.0.subnet_2.pw_linear.0.weight')).key;
+    const bytes = manifestToSafetensors(meta.tensors, (k) => k === victim);
+    const err = await loadDetector(bytes, { from: 'pytorch', config: meta.config, backend: 'cpu' }).catch((e) => e);
+    expect(isDanflowError(err, 'WEIGHTS_MISMATCH')).toBe(true);
+    expect(err.message).toContain(victim);
+  });
+
+  it('rejects a checkpoint whose config does not match, naming the mis-shaped tensor', async () => {
+    const bytes = manifestToSafetensors(meta.tensors);
+    const err = await loadDetector(bytes, { from: 'pytorch', config: { ...meta.config, inputSize: 224 }, backend: 'cpu' }).catch((e) => e);
+    expect(isDanflowError(err, 'WEIGHTS_MISMATCH')).toBe(true);
+    expect(err.message).toMatch(/norms\.0\.weight.*shape/);
+  });
+});
