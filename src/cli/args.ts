@@ -144,11 +144,33 @@ export function parseCommand(def: CommandDef, argv: string[]): Args {
     options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   }
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: def.positionals ?? false });
+    const { values, positionals } = parseArgs({ args: attachNegativeNumbers(argv, def), options, strict: true, allowPositionals: def.positionals ?? false });
     return new Args(def.name, values as Values, positionals);
   } catch (e) {
     throw toUsageError(e, def);
   }
+}
+
+/**
+ * `--epochs -3`: node's parseArgs reads "-3" as another option and reports a missing value. A
+ * negative number after a string option is that option's value, so the range check can name it.
+ */
+function attachNegativeNumbers(argv: string[], def: CommandDef): string[] {
+  const takesValue = (token: string): boolean => {
+    const long = /^--([^=]+)$/.exec(token)?.[1];
+    if (long) return def.options[long]?.type === 'string';
+    const short = /^-([A-Za-z])$/.exec(token)?.[1];
+    return short !== undefined && Object.values(def.options).some((o) => o.short === short && o.type === 'string');
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (takesValue(argv[i]) && i + 1 < argv.length && /^-(\d|\.\d)/.test(argv[i + 1])) {
+      // Long options take `--name=value`; a short one takes its value glued on (`-c-3`).
+      out.push(argv[i].startsWith('--') ? `${argv[i]}=${argv[i + 1]}` : `${argv[i]}${argv[i + 1]}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
 }
 
 function toUsageError(e: unknown, def: CommandDef): UsageError {

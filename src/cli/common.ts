@@ -67,6 +67,9 @@ export async function openData(args: Args, io: CliIo, category: string | undefin
     const opt = (name: string) => (args.has(name) ? { [camel(name)]: args.str(name)! } : {});
     return openDataset({ format: 'folder', root: base, normalDir, ...opt('abnormal-dir'), ...opt('mask-dir'), ...opt('normal-test-dir'), allowMissingMasks });
   }
+  if (!args.has('data') && (args.has('normal-dir') || args.has('abnormal-dir'))) {
+    throw new UsageError(`--normal-dir and --abnormal-dir belong to the plain-folder layout: add --format folder (the default format, ${format}, reads --data <root>)`, args.command);
+  }
   const root = resolvePath(io, args.required('data', 'the dataset root folder'));
   return openDataset({ format, root, ...(category !== undefined ? { category } : {}), allowMissingMasks });
 }
@@ -146,6 +149,24 @@ export async function loadModel(dir: string, backend: BackendRequest, out: Outpu
 
 export function describeConfig(c: DetectorConfig): string {
   return describe(c).summary;
+}
+
+/** "1.23M trainable parameters", or what a method without trainable parameters keeps instead. */
+export function describeSize(c: DetectorConfig, trainableParameters: number): string {
+  return describe(c).trains ? `${(trainableParameters / 1e6).toFixed(2)}M trainable parameters` : 'no trainable parameters (a memory bank of normal patches)';
+}
+
+/** The outcome line of a fit: epochs and loss for a trained method, the time for a one-pass one. */
+export function describeFit(c: DetectorConfig, fit: { epochs: number; steps: number; seconds: number; epochLosses: number[] }): string {
+  if (!describe(c).trains) return `memory bank built in ${formatSeconds(fit.seconds)} (no training epochs)`;
+  const finalLoss = fit.epochLosses.at(-1);
+  return `${fit.epochs} epochs (${fit.steps} steps) in ${formatSeconds(fit.seconds)}, final loss ${finalLoss === undefined ? '–' : formatLoss(finalLoss)}`;
+}
+
+/** Training flags a one-pass method does not use, for a warning instead of silence. */
+export function unusedTrainingFlags(c: DetectorConfig, args: Args): string[] {
+  if (describe(c).trains) return [];
+  return ['epochs', 'batch-size', 'lr', 'lr-schedule', 'warmup-epochs', 'feature-noise', 'augment', 'validate', 'validate-every', 'patience'].filter((f) => args.has(f)).map((f) => `--${f}`);
 }
 
 /** Drives progress bars from the SDK's progress events. */

@@ -27,8 +27,14 @@ export const COMMANDS: Record<string, Command> = {
   localize: { def: LOCALIZE, run: runLocalize },
 };
 
+/** Commands dispatched before argument parsing (cli/main.ts), listed in the help with the others. */
+export const EXTERNAL_COMMANDS: Record<string, string> = {
+  bench: 'measure localize/fit speed and memory per preset and backend, with PyTorch in the same run when installed',
+};
+
 export function mainHelp(): string {
-  const names = Object.keys(COMMANDS);
+  const summaries: Record<string, string> = { ...Object.fromEntries(Object.entries(COMMANDS).map(([n, c]) => [n, c.def.summary])), ...EXTERNAL_COMMANDS };
+  const names = Object.keys(summaries);
   const w = Math.max(...names.map((n) => n.length)) + 2;
   return [
     `danflow ${VERSION} — DANFlow visual anomaly localisation`,
@@ -36,7 +42,7 @@ export function mainHelp(): string {
     'Usage: danflow <command> [options]',
     '',
     'Commands:',
-    ...names.map((n) => `  ${n.padEnd(w)}${COMMANDS[n].def.summary}`),
+    ...names.map((n) => `  ${n.padEnd(w)}${summaries[n]}`),
     '',
     'Run "danflow <command> --help" for the options of a command.',
     '',
@@ -69,8 +75,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   let out = new Output(io, { quiet: false, json: false, debug });
   try {
     if (!command) {
-      const near = first.startsWith('-') ? undefined : suggest(first, Object.keys(COMMANDS));
-      throw new UsageError(`unknown command "${first}"${near ? ` (did you mean "${near}"?)` : ''}; commands: ${Object.keys(COMMANDS).join(', ')}`);
+      const known = [...Object.keys(COMMANDS), ...Object.keys(EXTERNAL_COMMANDS)];
+      const near = first.startsWith('-') ? undefined : suggest(first, known);
+      throw new UsageError(`unknown command "${first}"${near ? ` (did you mean "${near}"?)` : ''}; commands: ${known.join(', ')}`);
     }
     const parsed = parseCommand(command.def, args.slice(1));
     if (parsed.bool('help')) {

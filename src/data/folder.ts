@@ -13,10 +13,23 @@ import type { Dataset, FolderDatasetOptions, SampleInfo } from './types.js';
 const MASK_SUFFIXES = ['_mask', ''];
 const NORMAL = 'good';
 
-async function requireDir(option: string, dir: string, base: string): Promise<string> {
+/** What each folder holds, for messages (the option names are code; people know the folders by their content). */
+const FOLDER_ROLES: Record<string, { what: string; required: boolean }> = {
+  normalDir: { what: 'normal (defect-free) training images', required: true },
+  normalTestDir: { what: 'normal test images', required: false },
+  abnormalDir: { what: 'anomalous test images', required: false },
+  maskDir: { what: 'masks of the anomalous images', required: false },
+  validationDir: { what: 'normal validation images', required: false },
+};
+
+async function requireDir(option: keyof typeof FOLDER_ROLES, dir: string, base: string): Promise<string> {
   const abs = path.resolve(base, dir);
   if (!(await isDirectory(abs))) {
-    throw new DanflowError('NOT_FOUND', `Folder dataset: ${option} ${abs} is not an existing folder. Fix: correct the path or leave ${option} out.`);
+    const role = FOLDER_ROLES[option];
+    throw new DanflowError(
+      'NOT_FOUND',
+      `Folder dataset: the folder of ${role.what}, ${abs}, does not exist. Fix: correct the path${role.required ? ' (this folder is required)' : ', or leave this folder out'}.`,
+    );
   }
   return abs;
 }

@@ -38,7 +38,7 @@ const report: Record<string, unknown> = {};
 beforeAll(async () => {
   ensureDist();
   work = mkdtempSync(join(tmpdir(), 'danflow-pack-'));
-  const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO, maxBuffer: 64 << 20 });
+  const { stdout } = await exec('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: REPO, maxBuffer: 64 << 20 });
   packed = (JSON.parse(stdout) as (typeof packed)[])[0];
   report.tarball = { file: packed.filename, packedBytes: packed.size, unpackedBytes: packed.unpackedSize, files: packed.files.length };
   app = join(work, 'app');

@@ -3,7 +3,7 @@
  * MVTec-layout folder, with a tiny model so the whole file stays well under a minute.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -193,6 +193,58 @@ describe('danflow CLI', () => {
     expect(none.err).toContain('No images found');
     const noArgs = await cli('localize', '-m', modelDir, '--out', outDir);
     expect(noArgs.code).toBe(2);
+  });
+
+  it('negative numbers get the range error, not "needs a value"', async () => {
+    const epochs = await cli('fit', '--data', root, '--out', modelDir, '--epochs', '-3');
+    expect(epochs.code).toBe(2);
+    expect(epochs.err).toContain('--epochs must be ≥ 1, got -3');
+    const sigma = await cli('eval', '--model', modelDir, '--data', root, '--sigma', '-1');
+    expect(sigma.code).toBe(2);
+    expect(sigma.err).toContain('--sigma must be ≥ 0, got -1');
+  });
+
+  it('folder-layout mistakes name the folder and the fix', async () => {
+    const missing = await cli('fit', '--format', 'folder', '--normal-dir', path.join(tmp, 'no-such-dir'), '--out', path.join(tmp, 'never'), ...TINY);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('the folder of normal (defect-free) training images');
+    expect(missing.err).toContain('this folder is required');
+    expect(missing.err).not.toMatch(/normalDir|leave .* out/);
+    const noFormat = await cli('fit', '--normal-dir', path.join(root, 'widget', 'train', 'good'), '--out', path.join(tmp, 'never'), ...TINY);
+    expect(noFormat.code).toBe(2);
+    expect(noFormat.err).toContain('add --format folder');
+  });
+
+  it('patchcore says that training flags do nothing and reports its fit without epochs or a loss', async () => {
+    const dir = path.join(tmp, 'pc-model');
+    const r = await cli('fit', '--data', root, '--category', 'widget', '--out', dir, '--method', 'patchcore', ...TINY, '--lr', '1e-2');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('--epochs, --lr have no effect');
+    expect(r.out + r.err).toContain('no trainable parameters');
+    expect(r.out).toContain('memory bank built in');
+    expect(r.out).not.toMatch(/0 epochs|final loss –|0\.00M/);
+  });
+
+  it('localize skips unreadable files, processes the rest, lists them and exits 1', async () => {
+    const dir = path.join(tmp, 'mixed');
+    await mkdir(dir, { recursive: true });
+    await png(path.join(dir, 'a.png'), pixels(40));
+    await png(path.join(dir, 'c.png'), pixels(41));
+    await writeFile(path.join(dir, 'b.png'), 'not a png at all');
+    const outDir = path.join(tmp, 'loc-mixed');
+    const r = await cli('localize', '-m', modelDir, dir, '--out', outDir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/skipped .*b\.png/);
+    expect(r.out).toContain('1 file could not be read');
+    const doc = JSON.parse(await readFile(path.join(outDir, 'scores.json'), 'utf8'));
+    expect(doc.images.map((i: { file: string }) => path.basename(i.file))).toEqual(['a.png', 'c.png']);
+    expect(doc.failed).toHaveLength(1);
+    expect(doc.failed[0].code).toBe('BAD_IMAGE');
+  });
+
+  it('the main help lists every command, bench included', async () => {
+    const top = await cli('--help');
+    for (const c of ['demo', 'fit', 'eval', 'localize', 'bench']) expect(top.out).toMatch(new RegExp(`^  ${c} `, 'm'));
   });
 
   it('progress bars redraw in place on a terminal and print one line per task elsewhere', () => {

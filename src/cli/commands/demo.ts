@@ -8,7 +8,7 @@ import { synthetic } from '../../index.js';
 const { generateSyntheticDataset, SYNTHETIC_CATEGORIES } = synthetic;
 type SyntheticCategory = synthetic.SyntheticCategory;
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
-import { BACKEND_OPTION, backendOf, chooseWeights, describeConfig, PRETRAINED, progressHandler, resolvePath } from '../common.js';
+import { BACKEND_OPTION, backendOf, chooseWeights, describeConfig, describeFit, describeSize, PRETRAINED, progressHandler, resolvePath } from '../common.js';
 import type { CliIo } from '../io.js';
 import { detectorOptions, modelOptions, modelSettings } from '../model-options.js';
 import { formatSeconds, type Output } from '../output.js';
@@ -103,7 +103,7 @@ export async function runDemo(args: Args, io: CliIo, out: Output): Promise<numbe
   const progress = progressHandler(out);
   const detector = await createDetector({ ...detectorOptions(settings, weights.weights), backend: backendOf(args), onProgress: progress });
   try {
-    out.info(`model: ${describeConfig(detector.config)}; ${(detector.trainableParameters / 1e6).toFixed(2)}M trainable parameters; weights ${weights.label}; backend ${detector.backend}`);
+    out.info(`model: ${describeConfig(detector.config)}; ${describeSize(detector.config, detector.trainableParameters)}; weights ${weights.label}; backend ${detector.backend}`);
     const fit = await detector.fit(
       ds.samples('train').map((s) => s.path),
       { epochs: settings.epochs, batchSize: settings.batchSize, learningRate: settings.learningRate, ...settings.recipe, onProgress: progress, ...(io.signal ? { signal: io.signal } : {}) },
@@ -161,7 +161,7 @@ export async function runDemo(args: Args, io: CliIo, out: Output): Promise<numbe
           `  pixel AUROC   ${pct(m.pixelAuroc)}`,
           `  AUPRO@${m.fprLimit}    ${pct(m.aupro)}`,
           `  image AUROC   ${pct(m.imageAuroc)}`,
-          `  fit time      ${formatSeconds(fit.seconds)} (${fit.epochs} epochs, ${(detector.trainableParameters / 1e6).toFixed(2)}M parameters)`,
+          `  fit           ${describeFit(detector.config, fit)}; ${describeSize(detector.config, detector.trainableParameters)}`,
           `  localize      ${result.timings.localizeFps.toFixed(1)} images/s`,
           `  total         ${formatSeconds(total)}`,
           `model:  ${modelDir}`,

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { createDetector, type DetectorFitResult } from '../../index.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
-import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, FORMATS, chooseWeights, DATA_OPTIONS, describeConfig, evenly, formatLoss, openData, progressHandler, resolvePath } from '../common.js';
+import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, FORMATS, chooseWeights, DATA_OPTIONS, describeConfig, describeFit, describeSize, evenly, openData, progressHandler, resolvePath, unusedTrainingFlags } from '../common.js';
 import type { CliIo } from '../io.js';
 import { detectorOptions, modelOptions, modelSettings } from '../model-options.js';
-import { formatSeconds, type Output } from '../output.js';
+import type { Output } from '../output.js';
 
 /** The reference's settings (input size: the SDK's per-backbone default), with a modest epoch count. */
 const DEFAULTS = { inputSize: undefined, flowSteps: 3, numDw: 3, epochs: 10 };
@@ -58,7 +58,9 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
     if (!weights.pretrained) out.warn('fitting on RANDOM backbone features (--weights random): expect much weaker maps than with pretrained weights.');
     const detector = await createDetector({ ...detectorOptions(settings, weights.weights), backend, onProgress: progress });
     try {
-      out.info(`model: ${describeConfig(detector.config)}; ${(detector.trainableParameters / 1e6).toFixed(2)}M trainable parameters; weights ${weights.label}; backend ${detector.backend}`);
+      out.info(`model: ${describeConfig(detector.config)}; ${describeSize(detector.config, detector.trainableParameters)}; weights ${weights.label}; backend ${detector.backend}`);
+      const unused = unusedTrainingFlags(detector.config, args);
+      if (unused.length) out.warn(`${unused.join(', ')} ${unused.length > 1 ? 'have' : 'has'} no effect: ${describeConfig(detector.config).split(',')[0]} does not train for epochs.`);
       const fit: DetectorFitResult = await detector.fit(
         train.map((t) => t.path),
         {
@@ -75,9 +77,7 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
       await detector.save(dir);
       const finalLoss = fit.epochLosses.at(-1) ?? null;
       out.info(`saved ${dir}`);
-      out.result(
-        `${name}: ${fit.epochs} epochs (${fit.steps} steps) in ${formatSeconds(fit.seconds)}, final loss ${finalLoss === null ? '–' : formatLoss(finalLoss)}, threshold ${detector.threshold?.toFixed(4) ?? '–'} → ${dir}`,
-      );
+      out.result(`${name}: ${describeFit(detector.config, fit)}, threshold ${detector.threshold?.toFixed(4) ?? '–'} → ${dir}`);
       results.push({
         category: name,
         model: dir,

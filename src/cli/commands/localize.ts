@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DanflowError, DEFAULTS, visualize, type LocalizeResult, type RawImage, type ScoreMap } from '../../index.js';
+import { DanflowError, DEFAULTS, isDanflowError, visualize, type LocalizeResult, type RawImage, type ScoreMap } from '../../index.js';
 import { decodeImageNode, encodePngNode } from '../../node.js';
 import { renderPanels } from '../../report/index.js';
 
@@ -8,7 +8,7 @@ const { mapRange, heatmapOverlay } = visualize;
 type NormRange = visualize.NormRange;
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
 import { BACKEND_OPTION, backendOf, loadModel, progressHandler, resolvePath } from '../common.js';
-import { UsageError } from '../exit.js';
+import { EXIT_FAILURE, UsageError } from '../exit.js';
 import { expandInputs } from '../glob.js';
 import type { CliIo } from '../io.js';
 import type { Output } from '../output.js';
@@ -77,10 +77,23 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
     const used = new Set<string>();
     const bar = out.bar('localize', files.length);
     let localizeMs = 0;
+    // A file that cannot be read is reported and skipped; the others are still processed.
+    const failed: { file: string; code: string; message: string }[] = [];
     for (let i = 0; i < files.length; i += batchSize) {
-      const batch = files.slice(i, i + batchSize);
+      const batch: string[] = [];
       const images: RawImage[] = [];
-      for (const f of batch) images.push(await decodeImageNode(f));
+      for (const f of files.slice(i, i + batchSize)) {
+        try {
+          images.push(await decodeImageNode(f));
+          batch.push(f);
+        } catch (e) {
+          if (!isDanflowError(e)) throw e;
+          failed.push({ file: f, code: e.code, message: e.message });
+          out.warn(`skipped ${path.relative(io.cwd, f)}: ${e.message}`);
+        }
+      }
+      bar.update(items.length + failed.length);
+      if (images.length === 0) continue;
       const t0 = performance.now();
       const results = await det.localize(images, { sigma, batchSize, ...(t !== undefined ? { threshold: t } : {}) });
       localizeMs += performance.now() - t0;
@@ -92,7 +105,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
         for (let p = 0; p < r.mask.data.length; p++) defectPixels += r.mask.data[p];
         items.push({ file: batch[k], stem, score: r.score, anomalous: r.isAnomalous, map: r.anomalyMap, mask: r.mask, defectPixels });
       });
-      bar.update(items.length);
+      bar.update(items.length + failed.length);
     }
     bar.finish();
     const range = fixedRange ?? (() => {
@@ -141,6 +154,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
       localizeFps: localizeMs > 0 ? items.length / (localizeMs / 1000) : 0,
       outDir,
       images: records,
+      failed,
     };
     await writeFile(path.join(outDir, 'scores.json'), JSON.stringify(doc, null, 2));
     if (out.flags.json) out.json(doc);
@@ -152,10 +166,11 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
         lines.push(`${path.relative(io.cwd, it.file).padEnd(w)}  ${it.score.toFixed(4).padStart(9)}  ${(it.anomalous ? 'ANOMALY' : 'ok').padEnd(8)}  ${(area * 100).toFixed(2)}%`);
       }
       lines.push('', `${items.filter((i) => i.anomalous).length} of ${items.length} flagged (threshold ${t?.toFixed(4) ?? 'none'}); wrote overlays, masks and scores.json to ${outDir}`);
+      if (failed.length) lines.push(`${failed.length} file${failed.length > 1 ? 's' : ''} could not be read: ${failed.map((f) => path.relative(io.cwd, f.file)).join(', ')}`);
       out.result(lines.join('\n'));
     }
+    return failed.length ? EXIT_FAILURE : 0;
   } finally {
     det.dispose();
   }
-  return 0;
 }
