@@ -44,7 +44,12 @@ export default defineConfig([
     entry: { index: 'src/index.ts' },
     external: EXTERNAL,
     esbuildPlugins: [browserNodeStub],
-    dts: { entry: { index: 'src/index.ts', 'index.node': 'src/index.node.ts', node: 'src/node.ts' } },
+    dts: {
+      entry: { index: 'src/index.ts', 'index.node': 'src/index.node.ts', node: 'src/node.ts' },
+      // tfjs-core's declarations use the global `Long` of @types/long without referencing it; a
+      // consumer whose tsconfig sets "types": ["node"] would not load it (TS2304), so we do.
+      banner: '/// <reference types="long" />',
+    },
   },
   // Node: the main entry with file decoding, `danflow/node`, the CLI and the benchmark. tfjs-core's
   // gradient registrations are bundled here: tfjs ships them as extension-less ESM that Node cannot

@@ -14,6 +14,8 @@ export interface BackendCandidate {
   autoEligible: boolean;
   /** Imports/registers the backend. `auto` is true when the caller did not ask for it by name. */
   load(auto: boolean): Promise<void>;
+  /** Runs once the backend is active (first-use set-up). */
+  ready?(): void;
 }
 
 /** Hides a module name from bundlers so optional, Node-only peers are never resolved at build time. */
@@ -136,12 +138,27 @@ async function loadCpu(): Promise<void> {
   await import('@tensorflow/tfjs-backend-cpu');
 }
 
+/**
+ * tfjs-backend-cpu greets Node users on its first tensor with advice to install tfjs-node; here that
+ * misleads (danflow chose cpu on purpose, or was asked to). Its first write happens with tfjs's
+ * production flag briefly on, which is what silences tfjs warnings.
+ */
+function quietCpuGreeting(): void {
+  const prod = tf.env().getBool('PROD');
+  tf.env().set('PROD', true);
+  try {
+    tf.dispose(tf.scalar(0));
+  } finally {
+    tf.env().set('PROD', prod);
+  }
+}
+
 export function defaultCandidates(): BackendCandidate[] {
   return [
     { name: 'tensorflow', priority: 50, autoEligible: isNode, load: () => loadTensorflow() },
     { name: 'webgpu', priority: 40, autoEligible: true, load: (auto) => loadWebGpu(auto) },
     { name: 'webgl', priority: 30, autoEligible: !isNode, load: (auto) => loadWebGl(auto) },
     { name: 'wasm', priority: 20, autoEligible: true, load: () => loadWasm() },
-    { name: 'cpu', priority: 10, autoEligible: true, load: () => loadCpu() },
+    { name: 'cpu', priority: 10, autoEligible: true, load: () => loadCpu(), ready: quietCpuGreeting },
   ];
 }

@@ -30,6 +30,7 @@ async function initialise(name: BackendName, auto: boolean): Promise<void> {
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error('the backend failed to initialise (tf.setBackend returned false)');
       await tf.ready();
+      candidate.ready?.();
     })();
     initialised.set(key, pending);
     pending.catch(() => initialised.delete(key));

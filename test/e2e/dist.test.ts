@@ -60,8 +60,10 @@ function check(out: any): void {
 
 describe('dist', () => {
   it('ESM: import("danflow") creates, fits and localises on cpu', async () => {
-    const { out } = await node(['--input-type=module', '-e', `const m = await import('danflow'); const n = await import('danflow/node');\n${BODY}`]);
+    const { out, stderr } = await node(['--input-type=module', '-e', `const m = await import('danflow'); const n = await import('danflow/node');\n${BODY}`]);
     check(out);
+    // No tfjs chatter: not the cpu backend's "install tfjs-node" banner, not a second platform.
+    expect(stderr).not.toMatch(/looks like you are running TensorFlow\.js|has already been set/);
   });
 
   it('CJS: require("danflow") creates, fits and localises on cpu', async () => {

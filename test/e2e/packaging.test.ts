@@ -124,6 +124,11 @@ export async function run(images: ImageInput[]): Promise<number> {
     const configs: Record<string, object> = {
       'tsconfig.nodenext.json': { compilerOptions: { ...base, module: 'NodeNext', moduleResolution: 'NodeNext' }, files: ['consumer.ts', 'consumer.cts'] },
       'tsconfig.bundler.json': { compilerOptions: { ...base, module: 'ESNext', moduleResolution: 'Bundler' }, files: ['consumer.ts'] },
+      // A Node project that lists its ambient types explicitly (as many do): nothing else is auto-included.
+      'tsconfig.types-node.json': {
+        compilerOptions: { ...base, module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], typeRoots: [join(REPO, 'node_modules/@types')] },
+        files: ['consumer.ts'],
+      },
     };
     const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
     for (const [name, config] of Object.entries(configs)) {
