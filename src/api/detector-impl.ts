@@ -3,7 +3,7 @@ import type { BackendName } from '../backend/names.js';
 import { log } from '../core/env.js';
 import { DanflowError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
-import { calibrateFromScores, type ScoreStats } from '../fitting/calibration.js';
+import { calibrateFromScores, normalizeScore, type ScoreStats } from '../fitting/calibration.js';
 import type { ValidationScores } from '../fitting/validation.js';
 import { decodeBatch } from '../image/batch.js';
 import { gaussianBlur } from '../image/gaussian-blur.js';
@@ -111,7 +111,7 @@ export class DetectorImpl implements Detector {
       const maps = tf.tidy(() => gaussianBlur(this.model.rawMaps(batch), sigma));
       batch.dispose();
       try {
-        for (let j = 0; j < sizes.length; j++) out.push(await this.result(maps, j, sizes[j], threshold));
+        for (let j = 0; j < sizes.length; j++) out.push(await this.result(maps, j, sizes[j], threshold, sigma));
       } finally {
         maps.dispose();
       }
@@ -119,7 +119,7 @@ export class DetectorImpl implements Detector {
     return many ? out : out[0];
   }
 
-  private async result(maps: tf.Tensor3D, j: number, [h, w]: [number, number], threshold: number | undefined): Promise<LocalizeResult> {
+  private async result(maps: tf.Tensor3D, j: number, [h, w]: [number, number], threshold: number | undefined, sigma: number): Promise<LocalizeResult> {
     const s = this.config.inputSize;
     const [native, full] = tf.tidy(() => {
       const m = tf.slice(maps, [j, 0, 0], [1, s, s]);
@@ -133,6 +133,7 @@ export class DetectorImpl implements Detector {
     if (threshold !== undefined) for (let k = 0; k < mask.length; k++) mask[k] = data[k] >= threshold ? 1 : 0;
     return {
       score,
+      normalizedScore: normalizeScore(score, threshold, this.scoreStats, sigma),
       anomalyMap: { width: w, height: h, data },
       mask: { width: w, height: h, data: mask },
       isAnomalous: threshold !== undefined && score >= threshold,

@@ -74,8 +74,19 @@ export interface LocalizeOptions {
 }
 
 export interface LocalizeResult {
-  /** Image anomaly score: the maximum of the (smoothed) map at the model's input resolution. */
+  /**
+   * Image anomaly score: the maximum of the (smoothed) map at the model's input resolution. Its
+   * scale depends on the method: DANFlow maps are −exp(−½·mean z²), so scores lie in [−1, 0]
+   * (closer to 0 = less likely under the normal data); PatchCore's are nearest-neighbour feature
+   * distances (≥ 0, often 5–30). Compare scores of one model only, or use `normalizedScore`.
+   */
   score: number;
+  /**
+   * The score on a 0…1 scale where 0.5 is the detector's threshold: (score − threshold) /
+   * (max − min of the normal training scores) + 0.5, clipped (anomalib's normalisation).
+   * Undefined without a calibrated threshold, or when `sigma` differs from the calibration's.
+   */
+  normalizedScore: number | undefined;
   /** Per-pixel anomaly map at the original image size; higher is more anomalous. */
   anomalyMap: ScoreMap;
   /** 1 where anomalyMap ≥ threshold (all 0 when the detector has no threshold). */

@@ -6,7 +6,7 @@ import type { ReportCategory } from '../report/index.js';
 import type { Args } from './args.js';
 
 export function maskThresholdArg(args: Args): 'f1' | 'calibrated' | number {
-  const s = args.str('mask-threshold') ?? 'f1';
+  const s = args.str('mask-threshold') ?? 'calibrated';
   if (s === 'f1' || s === 'calibrated') return s;
   return args.float('mask-threshold', 0);
 }

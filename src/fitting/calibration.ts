@@ -40,3 +40,17 @@ export function calibrateFromScores(scores: number[], sigma: number, quantile: n
   const sorted = Float64Array.from(scores).sort();
   return { stats: scoreStats(scores, sigma, source), threshold: quantileSorted(sorted, quantile) };
 }
+
+/**
+ * A score on a common 0…1 scale, as anomalib normalises: (score − threshold) / (max − min) + 0.5,
+ * clipped, with min and max the normal images' scores. The threshold lands on 0.5 whatever the
+ * method (flow scores are negative likelihood maps around −0.5, PatchCore's are distances around
+ * 10–20), so `normalizedScore ≥ 0.5` is the detector's own decision. Undefined when the scores were
+ * smoothed differently from the statistics (the scale would not transfer) or nothing was calibrated.
+ */
+export function normalizeScore(score: number, threshold: number | undefined, stats: ScoreStats | undefined, sigma: number): number | undefined {
+  if (threshold === undefined || !stats || stats.sigma !== sigma) return undefined;
+  const span = stats.max - stats.min;
+  const scale = span > 0 ? span : Math.max(Math.abs(threshold), 1e-12);
+  return Math.min(1, Math.max(0, (score - threshold) / scale + 0.5));
+}

@@ -38,6 +38,8 @@ export interface EvaluatedImage {
   defectType: string;
   /** Image score (max of the smoothed map at the model's input size). */
   score: number;
+  /** The score on the detector's 0…1 scale (0.5 = its threshold), when it has one. */
+  normalizedScore: number | undefined;
   /** Anomaly map at the image's stored size (or downscaled with `metricsSize`). */
   map: ScoreMap;
   /** Ground truth at the map's size; undefined when the image has no annotation. */
@@ -81,8 +83,27 @@ export interface EvaluationTimings {
   localizeFps: number;
 }
 
+/**
+ * What a production line lives with: the decisions at the threshold stored in the model (no test
+ * labels involved), as opposed to the F1-optimal thresholds above, which are an oracle.
+ */
+export interface OperatingPoint {
+  threshold: number;
+  /** Good images flagged as defective (false rejects) / good images. */
+  falseRejectRate: number | null;
+  /** Defective images passed as good (misses) / defective images. */
+  missRate: number | null;
+  /** Flagged images that are defective. */
+  precision: number | null;
+  /** Defective images that are flagged (1 − miss rate). */
+  recall: number | null;
+  confusion: { truePositive: number; falsePositive: number; trueNegative: number; falseNegative: number };
+}
+
 export interface EvaluationResult {
   metrics: EvaluationMetrics;
+  /** Decisions at the detector's own threshold; undefined when it has none. */
+  operatingPoint: OperatingPoint | undefined;
   images: EvaluatedImage[];
   counts: { images: number; normal: number; anomalous: number; annotated: number; pixels: number };
   /** Curves downsampled for plotting (a few hundred points at most). */
@@ -181,7 +202,7 @@ export async function evaluate(detector: Detector, samples: Iterable<EvalSample>
       const [w, h] = fitSize(r.anomalyMap.width, r.anomalyMap.height, options.metricsSize);
       const map = visualize.resizeMap(r.anomalyMap, w, h);
       const gt = mask ? visualize.resizeMask(mask, w, h) : undefined;
-      images.push({ name: nameOf(sample, images.length), path: sample.path, label: sample.label, defectType: sample.defectType, score: r.score, map, groundTruth: gt, width: image.width, height: image.height, source: sample });
+      images.push({ name: nameOf(sample, images.length), path: sample.path, label: sample.label, defectType: sample.defectType, score: r.score, normalizedScore: r.normalizedScore, map, groundTruth: gt, width: image.width, height: image.height, source: sample });
     });
     pending = [];
     options.onProgress?.({ type: 'eval', done: images.length, total: total ?? images.length });
@@ -239,6 +260,7 @@ export async function evaluate(detector: Detector, samples: Iterable<EvalSample>
   const metricsMs = performance.now() - tm;
   return {
     metrics,
+    operatingPoint: detector.threshold === undefined ? undefined : operatingPoint(scores, labels, detector.threshold),
     images,
     counts: { images: images.length, normal: images.length - nAnom, anomalous: nAnom, annotated: annotated.length, pixels },
     curves,
@@ -254,14 +276,37 @@ export async function evaluate(detector: Detector, samples: Iterable<EvalSample>
   };
 }
 
+/** Image decisions `score ≥ threshold` against the labels. */
+export function operatingPoint(scores: readonly number[], labels: readonly (0 | 1)[], threshold: number): OperatingPoint {
+  let tp = 0;
+  let fp = 0;
+  let tn = 0;
+  let fn = 0;
+  scores.forEach((s, i) => {
+    const flagged = s >= threshold;
+    if (labels[i] === 1) flagged ? tp++ : fn++;
+    else flagged ? fp++ : tn++;
+  });
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+  return {
+    threshold,
+    falseRejectRate: ratio(fp, fp + tn),
+    missRate: ratio(fn, tp + fn),
+    precision: ratio(tp, tp + fp),
+    recall: ratio(tp, tp + fn),
+    confusion: { truePositive: tp, falsePositive: fp, trueNegative: tn, falseNegative: fn },
+  };
+}
+
 /** The metrics of an evaluation in a JSON-friendly shape (no maps). */
 export function evaluationSummary(r: EvaluationResult): Record<string, unknown> {
   return {
     metrics: r.metrics,
+    operatingPoint: r.operatingPoint ?? null,
     counts: r.counts,
     calibratedThreshold: r.calibratedThreshold ?? null,
     sigma: r.sigma,
     timings: r.timings,
-    images: r.images.map((i) => ({ name: i.name, path: i.path ?? null, label: i.label, defectType: i.defectType, score: i.score, width: i.width, height: i.height })),
+    images: r.images.map((i) => ({ name: i.name, path: i.path ?? null, label: i.label, defectType: i.defectType, score: i.score, normalizedScore: i.normalizedScore ?? null, width: i.width, height: i.height })),
   };
 }

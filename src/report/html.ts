@@ -29,6 +29,7 @@ export interface HtmlImage {
   defectType: string;
   label: 0 | 1;
   score: number;
+  normalizedScore?: number;
   dataUri: string;
   width: number;
   height: number;
@@ -37,9 +38,13 @@ export interface HtmlImage {
 }
 
 export interface HtmlCategory extends ReportCategory {
+  /** Threshold of the predicted masks and of every image decision shown (panels, tags, histogram). */
   maskThreshold: number;
   maskThresholdSource: string;
   imageThreshold: number | undefined;
+  /** How many normal images score ≥ the threshold, and defective ones below it. */
+  falsePositives: number;
+  misses: number;
   range: NormRange;
   /** How the range was chosen, for people. */
   rangeNote: string;
@@ -104,13 +109,13 @@ table.facts td:first-child{color:var(--muted);width:230px}
 .chart .diag{stroke:#b8bec8;stroke-dasharray:4 4}
 .chart .vline{stroke:#6b7280;stroke-dasharray:3 3}
 .strip{margin:6px 0 10px}
-.strip img{display:block;max-width:100%;border-radius:6px;image-rendering:auto}
+.strip img{display:block;max-width:100%;height:auto;border-radius:6px;image-rendering:auto}
 .strip .cap{font-size:13px;margin:0 0 5px}
 .tag{display:inline-block;padding:1px 7px;border-radius:999px;font-size:11px;font-weight:600;margin-left:6px;vertical-align:1px}
 .tag.fp{background:#fde8e8;color:var(--bad)}.tag.fn{background:#fde8e8;color:var(--bad)}.tag.ok{background:#e7f6ec;color:var(--good)}
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:10px}
 .gallery figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:6px}
-.gallery img{display:block;width:100%;border-radius:4px}
+.gallery img{display:block;width:100%;height:auto;border-radius:4px}
 .gallery figcaption{font-size:12px;color:var(--muted);margin-top:4px;display:flex;justify-content:space-between}
 .legendbar{display:flex;align-items:center;gap:10px;font-size:12px;color:var(--muted);margin:10px 0 4px}
 .legendbar .bar{height:12px;width:220px;border-radius:3px}
@@ -131,7 +136,7 @@ function metricsTable(cats: HtmlCategory[]): string {
       ? `<tr class="mean"><td>Mean</td><td>${m((c) => c.evaluation.metrics.pixelAuroc)}</td><td>${m((c) => c.evaluation.metrics.aupro)}</td><td>${m((c) => c.evaluation.metrics.imageAuroc)}</td><td>${m((c) => c.evaluation.metrics.pixelF1?.f1 ?? null)}</td><td>${cats.reduce((a, c) => a + c.evaluation.counts.normal, 0)} / ${cats.reduce((a, c) => a + c.evaluation.counts.anomalous, 0)}</td><td>${(mean(cats.map((c) => c.evaluation.timings.localizeFps)) ?? 0).toFixed(1)}</td></tr>`
       : '';
   const fpr = cats[0]?.evaluation.metrics.fprLimit ?? 0.3;
-  return `<table class="metrics" id="metrics"><thead><tr><th>Category</th><th>Pixel AUROC %</th><th>AUPRO@${fpr} %</th><th>Image AUROC %</th><th>Pixel F1-max %</th><th>Test good / defect</th><th>Localize img/s</th></tr></thead><tbody>${rows.join('')}${meanRow}</tbody></table>`;
+  return `<table class="metrics" id="metrics"><thead><tr><th>Category</th><th>Pixel AUROC %</th><th>AUPRO@${fpr} %</th><th>Image AUROC %</th><th>Pixel F1-max % (oracle)</th><th>Test good / defect</th><th>Localize img/s</th></tr></thead><tbody>${rows.join('')}${meanRow}</tbody></table>`;
 }
 
 function kpis(cats: HtmlCategory[]): string {
@@ -169,9 +174,20 @@ function factsTable(facts: [string, string][]): string {
   return `<table class="facts">${facts.map(([k, v]) => `<tr><td>${escapeXml(k)}</td><td>${escapeXml(v)}</td></tr>`).join('')}</table>`;
 }
 
+function operatingTable(op: NonNullable<EvaluationResult['operatingPoint']>): string {
+  const k = op.confusion;
+  const rate = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)} %`);
+  return `<table class="facts"><tr><td>Threshold</td><td>${num(op.threshold)} (stored in the model)</td></tr>
+<tr><td>False-reject rate</td><td>${rate(op.falseRejectRate)} of good images flagged (${k.falsePositive} of ${k.falsePositive + k.trueNegative})</td></tr>
+<tr><td>Miss rate</td><td>${rate(op.missRate)} of defective images passed (${k.falseNegative} of ${k.falseNegative + k.truePositive})</td></tr>
+<tr><td>Precision / recall</td><td>${rate(op.precision)} / ${rate(op.recall)}</td></tr>
+<tr><td>Confusion</td><td>flagged: ${k.truePositive} defective + ${k.falsePositive} good · passed: ${k.falseNegative} defective + ${k.trueNegative} good</td></tr></table>`;
+}
+
 function strip(img: HtmlImage, tag: string): string {
   const link = img.file ? ` · <code>${escapeXml(img.file)}</code>` : '';
-  return `<div class="strip"><p class="cap"><b>${escapeXml(img.name)}</b> — score ${num(img.score)}${tag}${link}</p><img src="${img.dataUri}" width="${img.width}" height="${img.height}" alt="${escapeXml(img.name)}"></div>`;
+  const normalised = img.normalizedScore !== undefined ? ` (${img.normalizedScore.toFixed(2)} normalised)` : '';
+  return `<div class="strip"><p class="cap"><b>${escapeXml(img.name)}</b> — score ${num(img.score)}${normalised}${tag}${link}</p><img src="${img.dataUri}" width="${img.width}" height="${img.height}" alt="${escapeXml(img.name)}"></div>`;
 }
 
 function categorySection(c: HtmlCategory, multi: boolean, input: HtmlReportInput): string {
@@ -182,18 +198,27 @@ function categorySection(c: HtmlCategory, multi: boolean, input: HtmlReportInput
   if (e.curves.imageRoc) charts.push(curveChart([{ ...e.curves.imageRoc, color: '#059669', label: `AUROC ${pct(e.metrics.imageAuroc)}` }], { title: 'Image ROC', xLabel: 'false-positive rate', yLabel: 'true-positive rate', diagonal: true }));
   const normal = e.images.filter((i) => i.label === 0).map((i) => i.score);
   const anomalous = e.images.filter((i) => i.label === 1).map((i) => i.score);
-  charts.push(scoreHistogram(normal, anomalous, { title: 'Image scores', threshold: c.imageThreshold, thresholdLabel: 'F1 threshold' }));
+  const oracle = /oracle/.test(c.maskThresholdSource);
+  charts.push(scoreHistogram(normal, anomalous, { title: 'Image scores', threshold: c.imageThreshold, thresholdLabel: oracle ? 'F1 threshold (oracle)' : 'model threshold' }));
   const t = c.imageThreshold;
-  const fpTag = (i: HtmlImage) => (t === undefined ? '' : i.score >= t ? '<span class="tag fp">false positive</span>' : '<span class="tag ok">correct</span>');
-  const fnTag = (i: HtmlImage) => (t === undefined ? '' : i.score < t ? '<span class="tag fn">false negative</span>' : '<span class="tag ok">detected</span>');
+  const fpTag = (i: HtmlImage) => (t === undefined ? '' : i.score >= t ? '<span class="tag fp">false positive</span>' : '<span class="tag ok">passed as good</span>');
+  const fnTag = (i: HtmlImage) => (t === undefined ? '' : i.score < t ? '<span class="tag fn">missed</span>' : '<span class="tag ok">detected</span>');
+  const at = t === undefined ? '' : ` at threshold ${num(t)} (${escapeXml(c.maskThresholdSource)})`;
   const cols = `<p class="cols">Columns: ${input.panelLabels.map(escapeXml).join(' · ')}. Outlines: <span class="swatch" style="background:#ff2828"></span>prediction <span class="swatch" style="background:#28dc5a"></span>ground truth.</p>`;
   const parts: string[] = [];
   parts.push(`<section id="cat-${escapeXml(c.category)}">`);
   parts.push(`<h2>${multi ? `Category: ${escapeXml(c.category)}` : 'Curves'}</h2>`);
   parts.push(`<div class="charts">${charts.join('')}</div>`);
   parts.push(`<div class="legendbar">heatmap colours: <span>low</span><span class="bar" style="background:${input.colormapGradient}"></span><span>high</span> (${escapeXml(c.rangeNote)})</div>`);
-  if (c.worstNormal.length) parts.push(`<h3>Worst false positives — normal images with the highest scores</h3>${cols}<div class="strips">${c.worstNormal.map((i) => strip(i, fpTag(i))).join('')}</div>`);
-  if (c.worstAnomalous.length) parts.push(`<h3>Worst false negatives — defective images with the lowest scores</h3>${cols}<div class="strips">${c.worstAnomalous.map((i) => strip(i, fnTag(i))).join('')}</div>`);
+  if (e.operatingPoint) parts.push(`<h3>Decisions at the model's own threshold</h3><div class="card">${operatingTable(e.operatingPoint)}</div>`);
+  if (c.worstNormal.length) {
+    const title = c.falsePositives ? `False positives — ${c.falsePositives} normal image${c.falsePositives > 1 ? 's' : ''} flagged${at}` : `No false positives${at}; the highest-scoring normal images`;
+    parts.push(`<h3>${title}</h3>${cols}<div class="strips">${c.worstNormal.map((i) => strip(i, fpTag(i))).join('')}</div>`);
+  }
+  if (c.worstAnomalous.length) {
+    const title = c.misses ? `Misses — ${c.misses} defective image${c.misses > 1 ? 's' : ''} passed as good${at}` : `No misses${at}; the lowest-scoring defective images`;
+    parts.push(`<h3>${title}</h3>${cols}<div class="strips">${c.worstAnomalous.map((i) => strip(i, fnTag(i))).join('')}</div>`);
+  }
   if (c.gallery.length) {
     const more = c.galleryTotal > c.gallery.length ? ` (${c.gallery.length} of ${c.galleryTotal}; every image has a full-size PNG in <code>panels/</code>)` : '';
     parts.push(`<h3>All test images${more}</h3>${cols}<div class="gallery">${c.gallery
@@ -219,7 +244,7 @@ ${kpis(input.categories)}
 <h2>Metrics</h2>
 <div class="card">${metricsTable(input.categories)}${input.facts.length ? factsTable(input.facts) : ''}</div>
 ${input.categories.map((c) => categorySection(c, multi, input)).join('\n')}
-<footer>Pixel AUROC is computed over every pixel of every annotated test image at the stored image resolution (masks binarised); AUPRO integrates the mean per-region overlap up to a false-positive rate of ${input.categories[0]?.evaluation.metrics.fprLimit ?? 0.3} and is normalised by that limit; image AUROC uses the image score (maximum of the smoothed map). Heatmaps share one colour scale per category, taken from all its test pixels.</footer>
+<footer>Pixel AUROC is computed over every pixel of every annotated test image at the stored image resolution (masks binarised); AUPRO integrates the mean per-region overlap up to a false-positive rate of ${input.categories[0]?.evaluation.metrics.fprLimit ?? 0.3} and is normalised by that limit; image AUROC uses the image score (maximum of the smoothed map). Pixel F1-max and its threshold are an oracle: they are tuned on this test set's labels, which a production line never has; the decisions and panels use the model's own threshold unless the heading says otherwise. Heatmaps share one colour scale per category, taken from all its test pixels.<br>Scores: a DANFlow map value is −exp(−½·mean z²), so flow scores lie in [−1, 0] (nearer 0 = less likely under the normal images); PatchCore scores are distances to the nearest normal patch feature (≥ 0). The normalised score, (score − threshold) / (max − min of the normal training scores) + 0.5 clipped to 0…1, puts every model's threshold at 0.5.</footer>
 </main></body></html>
 `;
 }

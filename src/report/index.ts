@@ -1,8 +1,8 @@
 /** Evaluation and reports: metrics over a test set, five-panel figures, the HTML report. */
 export { panelImages, composeStrip, renderPanels, PANEL_LABELS } from './panels.js';
 export type { PanelInput, PanelOptions } from './panels.js';
-export { evaluate, evaluationSummary, downsampleCurve } from './evaluate.js';
-export type { EvalSample, EvaluatedImage, EvaluateOptions, EvaluationMetrics, EvaluationResult, EvaluationTimings, CurvePoints } from './evaluate.js';
+export { evaluate, evaluationSummary, downsampleCurve, operatingPoint } from './evaluate.js';
+export type { EvalSample, EvaluatedImage, EvaluateOptions, EvaluationMetrics, EvaluationResult, EvaluationTimings, CurvePoints, OperatingPoint } from './evaluate.js';
 export { renderHtmlReport } from './html.js';
 export type { ReportCategory, ReportModelInfo } from './html.js';
 export { writeReport, reportJson, panelPath } from './write.js';

@@ -24,9 +24,10 @@ export interface ReportOptions {
   /** Extra run facts for the metrics card. */
   facts?: [string, string][];
   /**
-   * Threshold for predicted masks: 'f1' (default; the pixel F1-optimal threshold on this test set,
-   * an oracle choice that shows what the map can separate), 'calibrated' (the detector's threshold
-   * from the training images) or a number.
+   * Threshold for predicted masks and for the false-positive / false-negative panels: 'calibrated'
+   * (default: the model's own threshold, set when it was fitted or calibrated — what a line would
+   * use), 'f1' (the pixel F1-optimal threshold on this test set: an oracle that needs the test
+   * labels, showing what the map can separate), or a number. Without a model threshold, 'f1'.
    */
   maskThreshold?: MaskThresholdChoice;
   colormap?: ColormapName;
@@ -70,13 +71,16 @@ async function toDataUri(img: RawImage, format: 'jpeg' | 'png' = 'jpeg'): Promis
   return `data:image/jpeg;base64,${buf.toString('base64')}`;
 }
 
+const MODEL_THRESHOLD = "the model's own threshold (from its fit / calibration, no test labels)";
+const ORACLE_THRESHOLD = 'pixel F1-optimal on this test set (an oracle: it uses the test labels)';
+
 function pickThreshold(c: ReportCategory, choice: MaskThresholdChoice): { value: number; source: string } {
   const m = c.evaluation.metrics;
   const cal = c.evaluation.calibratedThreshold;
-  if (typeof choice === 'number') return { value: choice, source: 'given' };
-  if (choice === 'calibrated' && cal !== undefined) return { value: cal, source: 'calibrated on the training images' };
-  if (m.pixelF1) return { value: m.pixelF1.threshold, source: 'pixel F1-optimal on this test set' };
-  if (cal !== undefined) return { value: cal, source: 'calibrated on the training images' };
+  if (typeof choice === 'number') return { value: choice, source: 'given on the command line' };
+  if (choice === 'calibrated' && cal !== undefined) return { value: cal, source: MODEL_THRESHOLD };
+  if (m.pixelF1) return { value: m.pixelF1.threshold, source: ORACLE_THRESHOLD };
+  if (cal !== undefined) return { value: cal, source: MODEL_THRESHOLD };
   return { value: Infinity, source: 'none available: no mask' };
 }
 
@@ -102,11 +106,17 @@ export async function writeReport(dir: string, categories: ReportCategory[], opt
     const q = options.rangeQuantiles ?? [0.005, 0.999];
     const range: NormRange = mapRange(e.images.map((i) => i.map), { quantiles: q });
     const rangeNote = q[0] <= 0 && q[1] >= 1 ? 'min … max of all test pixels' : `${+(q[0] * 100).toFixed(2)}th … ${+(q[1] * 100).toFixed(2)}th percentile of all test pixels`;
-    const mask = pickThreshold(c, options.maskThreshold ?? 'f1');
-    const imageThreshold = e.metrics.imageF1?.threshold ?? e.calibratedThreshold;
+    const mask = pickThreshold(c, options.maskThreshold ?? 'calibrated');
+    // Image decisions use the same threshold as the masks, so a "detected" image has a non-empty mask.
+    const imageThreshold = Number.isFinite(mask.value) ? mask.value : undefined;
     const byScore = [...e.images].sort((a, b) => b.score - a.score);
-    const worstNormal = byScore.filter((i) => i.label === 0).slice(0, worstN);
-    const worstAnomalous = byScore.filter((i) => i.label === 1).reverse().slice(0, worstN);
+    const normals = byScore.filter((i) => i.label === 0);
+    const defective = byScore.filter((i) => i.label === 1).reverse();
+    const falsePositives = imageThreshold === undefined ? [] : normals.filter((i) => i.score >= imageThreshold);
+    const misses = imageThreshold === undefined ? [] : defective.filter((i) => i.score < imageThreshold);
+    // The real errors when there are any; otherwise the closest calls, said as such in the HTML.
+    const worstNormal = (falsePositives.length ? falsePositives : normals).slice(0, worstN);
+    const worstAnomalous = (misses.length ? misses : defective).slice(0, worstN);
     const inGallery = new Set(spread(e.images, galleryN));
     const html = new Map<EvaluatedImage, { strip?: HtmlImage; thumb?: HtmlImage }>();
 
@@ -124,7 +134,7 @@ export async function writeReport(dir: string, categories: ReportCategory[], opt
           written++;
         }
         const entry: { strip?: HtmlImage; thumb?: HtmlImage } = {};
-        const base = { name: img.name, defectType: img.defectType, label: img.label, score: img.score, ...(file ? { file } : {}) };
+        const base = { name: img.name, defectType: img.defectType, label: img.label, score: img.score, normalizedScore: img.normalizedScore, ...(file ? { file } : {}) };
         if (wantStrip) {
           const s = renderPanels(input, { panelSize: Math.min(160, Math.max(image.width, image.height, 96)), colormap: options.colormap });
           entry.strip = { ...base, dataUri: await toDataUri(s), width: s.width, height: s.height };
@@ -147,6 +157,8 @@ export async function writeReport(dir: string, categories: ReportCategory[], opt
       rangeNote,
       worstNormal: worstNormal.map((i) => html.get(i)!.strip!),
       worstAnomalous: worstAnomalous.map((i) => html.get(i)!.strip!),
+      falsePositives: falsePositives.length,
+      misses: misses.length,
       gallery: e.images.filter((i) => inGallery.has(i)).map((i) => html.get(i)!.thumb!),
       galleryTotal: e.images.length,
     });

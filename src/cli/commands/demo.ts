@@ -35,7 +35,7 @@ export const DEMO: CommandDef = {
     'test-defect': { type: 'string', value: '<n>', help: 'defective test images', default: String(DEMO_DEFAULTS.testDefect), group: 'Data' },
     'data-seed': { type: 'string', value: '<n>', help: 'seed of the generated dataset', default: '0', group: 'Data' },
     ...modelOptions({ inputSize: String(DEMO_DEFAULTS.inputSize), flowSteps: String(DEMO_DEFAULTS.flowSteps), numDw: String(DEMO_DEFAULTS.numDw), epochs: String(DEMO_DEFAULTS.epochs), batchSize: String(DEMO_DEFAULTS.batchSize) }),
-    'mask-threshold': { type: 'string', value: '<t>', help: "threshold for predicted masks in the report: 'f1', 'calibrated' or a number", default: 'f1', group: 'Output' },
+    'mask-threshold': { type: 'string', value: '<t>', help: "threshold of the report's masks and decisions: 'calibrated' (the model's own), 'f1' (oracle) or a number", default: 'calibrated', group: 'Output' },
     ...BACKEND_OPTION,
     ...GLOBAL_OPTIONS,
   },

@@ -20,7 +20,7 @@ export const EVAL: CommandDef = {
     model: { type: 'string', short: 'm', value: '<dir>', help: 'saved model: its folder (danflow.json), or a folder with one model per category', group: 'Input' },
     ...DATA_OPTIONS,
     report: { type: 'string', value: '<dir>', help: 'also write the HTML report and per-image panels there', group: 'Output' },
-    'mask-threshold': { type: 'string', value: '<t>', help: "threshold for predicted masks in the report: 'f1' (pixel F1-optimal on the test set), 'calibrated' (from training), or a number", default: 'f1', group: 'Output' },
+    'mask-threshold': { type: 'string', value: '<t>', help: "threshold of the report's masks and decisions: 'calibrated' (the model's own), 'f1' (pixel F1-optimal on the test set: an oracle), or a number", default: 'calibrated', group: 'Output' },
     'max-test': { type: 'string', value: '<n>', help: 'evaluate at most n test images (evenly spaced)', group: 'Evaluation' },
     sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps (model input pixels)', default: String(DEFAULTS.localize.sigma), group: 'Evaluation' },
     'fpr-limit': { type: 'string', value: '<f>', help: 'AUPRO integration limit', default: '0.3', group: 'Evaluation' },
@@ -42,17 +42,18 @@ function avg(values: (number | null)[]): number | null {
 
 /** The seed's table: one row per category with "pixel AUROC/AUPRO" in %, then Texture / Object / Mean averages. */
 export function resultsTable(rows: { category: string; result: EvaluationResult }[], title = 'Category'): string {
-  const header = [title, 'Pixel AUROC/AUPRO', 'Image AUROC', 'Images', 'img/s'];
+  const header = [title, 'Pixel AUROC/AUPRO', 'Image AUROC', 'False rejects/misses', 'Images', 'img/s'];
   const line = (name: string, rs: EvaluationResult[]) => [
     name,
     `${pct(avg(rs.map((r) => r.metrics.pixelAuroc)))}/${pct(avg(rs.map((r) => r.metrics.aupro)))}`,
     pct(avg(rs.map((r) => r.metrics.imageAuroc))),
+    `${pct(avg(rs.map((r) => r.operatingPoint?.falseRejectRate ?? null)), 1)}/${pct(avg(rs.map((r) => r.operatingPoint?.missRate ?? null)), 1)}`,
     String(rs.reduce((a, r) => a + r.counts.images, 0)),
     (avg(rs.map((r) => r.timings.localizeFps)) ?? 0).toFixed(1),
   ];
   const body = rows.map((r) => line(r.category, [r.result]));
   if (rows.length > 1) {
-    body.push(['**Average**', '', '', '', '']);
+    body.push(['**Average**', '', '', '', '', '']);
     const tex = rows.filter((r) => TEXTURE_CATEGORIES.has(r.category));
     const obj = rows.filter((r) => !TEXTURE_CATEGORIES.has(r.category));
     if (tex.length && obj.length) {
@@ -94,6 +95,11 @@ export async function runEval(args: Args, io: CliIo, out: Output): Promise<numbe
       const result = await evaluate(det, test as readonly EvalSample[] as EvalSample[], { sigma, fprLimit, batchSize, onProgress: progress, ...(metricsSize ? { metricsSize } : {}), ...(io.signal ? { signal: io.signal } : {}) });
       rows.push({ category: name, result, model: await modelInfo(det, dir) });
       out.info(`${name}: pixel AUROC ${pct(result.metrics.pixelAuroc)}  AUPRO ${pct(result.metrics.aupro)}  image AUROC ${pct(result.metrics.imageAuroc)}  (${formatSeconds(result.timings.seconds)})`);
+      const op = result.operatingPoint;
+      if (op) {
+        const k = op.confusion;
+        out.info(`${name}: at the model's threshold ${op.threshold.toPrecision(4)}: ${k.falsePositive} of ${k.falsePositive + k.trueNegative} good images rejected (${pct(op.falseRejectRate, 1)} %), ${k.falseNegative} of ${k.falseNegative + k.truePositive} defective passed (${pct(op.missRate, 1)} %)`);
+      } else out.warn(`${name}: the model has no threshold, so there are no OK/NG decisions to score; calibrate it (or refit).`);
       // Without a report the maps are not needed any more.
       if (!reportDir) for (const img of result.images) img.map = { width: 0, height: 0, data: new Float32Array(0) };
     }

@@ -147,7 +147,7 @@ describe('panels', () => {
 });
 
 /** A stand-in detector: the map is high where the image is red, so the metrics are predictable. */
-function fakeDetector(): Detector {
+function fakeDetector(threshold = -0.5): Detector {
   const localize = async (images: RawImage[]) =>
     images.map((img) => {
       const n = img.width * img.height;
@@ -155,9 +155,9 @@ function fakeDetector(): Detector {
       for (let i = 0; i < n; i++) data[i] = img.data[i * 3] > 200 ? -0.05 - (i % 7) * 0.001 : -0.8 + ((i * 37) % 100) * 0.001;
       let score = -Infinity;
       for (const v of data) score = Math.max(score, v);
-      return { score, anomalyMap: { width: img.width, height: img.height, data }, mask: { width: img.width, height: img.height, data: new Uint8Array(n) }, isAnomalous: false, threshold: -0.5 };
+      return { score, normalizedScore: undefined, anomalyMap: { width: img.width, height: img.height, data }, mask: { width: img.width, height: img.height, data: new Uint8Array(n) }, isAnomalous: false, threshold };
     });
-  return { localize, threshold: -0.5 } as unknown as Detector;
+  return { localize, threshold } as unknown as Detector;
 }
 
 describe('evaluate + HTML report', () => {
@@ -208,6 +208,38 @@ describe('evaluate + HTML report', () => {
     const json = JSON.parse(await readFile(files.metricsJson, 'utf8'));
     expect(json.categories[0].metrics.pixelAuroc).toBeCloseTo(r.metrics.pixelAuroc!, 12);
     if (process.env.DANFLOW_REPORT_SNAPSHOT) await (await import('node:fs/promises')).copyFile(files.html, process.env.DANFLOW_REPORT_SNAPSHOT);
+  });
+
+  it("scores the OK/NG decisions at the model's own threshold: false rejects, misses, precision, recall", async () => {
+    const clean = await evaluate(fakeDetector(-0.5), samples);
+    expect(clean.operatingPoint).toMatchObject({ threshold: -0.5, falseRejectRate: 0, missRate: 0, precision: 1, recall: 1 });
+    // Normal scores are about -0.70: a threshold of -0.72 rejects every good image.
+    const strict = await evaluate(fakeDetector(-0.72), samples);
+    expect(strict.operatingPoint!.confusion).toEqual({ truePositive: 4, falsePositive: 4, trueNegative: 0, falseNegative: 0 });
+    expect(strict.operatingPoint).toMatchObject({ falseRejectRate: 1, missRate: 0, precision: 0.5, recall: 1 });
+    // A threshold above every score passes everything.
+    const lax = await evaluate(fakeDetector(0.5), samples);
+    expect(lax.operatingPoint).toMatchObject({ falseRejectRate: 0, missRate: 1, precision: null, recall: 0 });
+    const noThreshold = await evaluate({ ...fakeDetector(), threshold: undefined } as unknown as Detector, samples);
+    expect(noThreshold.operatingPoint).toBeUndefined();
+  });
+
+  it("the report's error panels use the model's threshold, say so, and show real errors when there are any", async () => {
+    const ok = await writeReport(path.join(tmp, 'ops-ok'), [{ category: 'widget', evaluation: await evaluate(fakeDetector(-0.5), samples) }], { writePanels: false });
+    const okHtml = await readFile(ok.html, 'utf8');
+    expect(okHtml).toContain("Decisions at the model's own threshold");
+    expect(okHtml).toMatch(/No false positives at threshold -0\.5000 \(the model&#39;s own threshold|No false positives at threshold -0\.5000 \(the model's own threshold/);
+    expect(okHtml).toContain('No misses at threshold -0.5000');
+    expect(okHtml).not.toContain('>false positive<');
+    const bad = await writeReport(path.join(tmp, 'ops-bad'), [{ category: 'widget', evaluation: await evaluate(fakeDetector(-0.72), samples) }], { writePanels: false });
+    const badHtml = await readFile(bad.html, 'utf8');
+    expect(badHtml).toContain('False positives — 4 normal images flagged at threshold -0.7200');
+    expect(badHtml.match(/>false positive</g)).toHaveLength(4);
+    const oracle = await writeReport(path.join(tmp, 'ops-oracle'), [{ category: 'widget', evaluation: await evaluate(fakeDetector(-0.72), samples) }], { writePanels: false, maskThreshold: 'f1' });
+    expect(await readFile(oracle.html, 'utf8')).toContain('an oracle: it uses the test labels');
+    // Images keep their aspect ratio whatever width the page gives them.
+    expect(okHtml).toMatch(/\.strip img\{[^}]*height:auto/);
+    expect(okHtml).toMatch(/\.gallery img\{[^}]*height:auto/);
   });
 
   it('reports null metrics when the test set has one class only', async () => {
