@@ -1,3 +1,4 @@
+/// <reference types="long" />
 import { R as RawImage, S as ScoreMap, B as BinaryMask } from './types.js';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -105,10 +106,14 @@ type BackboneChoice = BuiltinBackbone | TfjsBackboneConfig;
  */
 type WeightsSpec = 'random' | 'pretrained' | (string & {}) | Uint8Array;
 /**
- * Pretrained checkpoints `weights: 'pretrained'` resolves to (Hugging Face, safetensors). The
- * MobileNetV2 preset has none: its weights are a TF.js model the user supplies.
+ * Pretrained checkpoints `weights: 'pretrained'` resolves to (Hugging Face, safetensors), with their
+ * download size (float32: 4 bytes per parameter). The MobileNetV2 preset has none: its weights are
+ * a TF.js model the user supplies.
  */
-declare const PRETRAINED_WEIGHTS: Readonly<Partial<Record<BuiltinBackbone, string>>>;
+declare const PRETRAINED_WEIGHTS: Readonly<Partial<Record<BuiltinBackbone, {
+    id: string;
+    megabytes: number;
+}>>>;
 
 type Attention = 'none' | 'eca' | 'gcnet';
 interface FlowConfig {
@@ -326,8 +331,19 @@ interface LocalizeOptions {
     batchSize?: number;
 }
 interface LocalizeResult {
-    /** Image anomaly score: the maximum of the (smoothed) map at the model's input resolution. */
+    /**
+     * Image anomaly score: the maximum of the (smoothed) map at the model's input resolution. Its
+     * scale depends on the method: DANFlow maps are −exp(−½·mean z²), so scores lie in [−1, 0]
+     * (closer to 0 = less likely under the normal data); PatchCore's are nearest-neighbour feature
+     * distances (≥ 0, often 5–30). Compare scores of one model only, or use `normalizedScore`.
+     */
     score: number;
+    /**
+     * The score on a 0…1 scale where 0.5 is the detector's threshold: (score − threshold) /
+     * (max − min of the normal training scores) + 0.5, clipped (anomalib's normalisation).
+     * Undefined without a calibrated threshold, or when `sigma` differs from the calibration's.
+     */
+    normalizedScore: number | undefined;
     /** Per-pixel anomaly map at the original image size; higher is more anomalous. */
     anomalyMap: ScoreMap;
     /** 1 where anomalyMap ≥ threshold (all 0 when the detector has no threshold). */
@@ -493,6 +509,8 @@ interface BackendCandidate {
     autoEligible: boolean;
     /** Imports/registers the backend. `auto` is true when the caller did not ask for it by name. */
     load(auto: boolean): Promise<void>;
+    /** Runs once the backend is active (first-use set-up). */
+    ready?(): void;
 }
 
 /** Replace or add a candidate (tests, or apps that bring their own backend package). */
@@ -1110,10 +1128,14 @@ declare namespace index {
   export { type index_AnyDefectOptions as AnyDefectOptions, type index_CutPasteOptions as CutPasteOptions, type index_CutPastePlacement as CutPastePlacement, type index_CutPasteResult as CutPasteResult, index_DEFAULT_CHANGE_EPSILON as DEFAULT_CHANGE_EPSILON, index_DEFAULT_DEFECT_AREA as DEFAULT_DEFECT_AREA, index_DEFECT_KINDS as DEFECT_KINDS, type index_DefectKind as DefectKind, type index_DefectOptions as DefectOptions, type index_DefectResult as DefectResult, type index_FbmOptions as FbmOptions, type index_Noise2D as Noise2D, type index_NoiseFieldOptions as NoiseFieldOptions, type index_NormalSample as NormalSample, type index_ObjectSample as ObjectSample, type index_PaintSyntheticAnomalyOptions as PaintSyntheticAnomalyOptions, type index_PerlinTextureOptions as PerlinTextureOptions, type index_PerlinTextureResult as PerlinTextureResult, index_SYNTHETIC_CATEGORIES as SYNTHETIC_CATEGORIES, index_SYNTHETIC_DEFECT_TYPES as SYNTHETIC_DEFECT_TYPES, type index_Seed as Seed, type index_SyntheticCategory as SyntheticCategory, type index_SyntheticDataset as SyntheticDataset, type index_SyntheticDatasetOptions as SyntheticDatasetOptions, type index_SyntheticTestSample as SyntheticTestSample, index_TEXTURE_KINDS as TEXTURE_KINDS, type index_TextureKind as TextureKind, type index_TextureOptions as TextureOptions, type index_WasherOptions as WasherOptions, index_crack as crack, index_cutPaste as cutPaste, index_fbm as fbm, index_generateNormalSample as generateNormalSample, index_generateSyntheticDataset as generateSyntheticDataset, index_generateTexture as generateTexture, index_generateWasher as generateWasher, index_hole as hole, index_noiseField as noiseField, index_paintDefect as paintDefect, index_paintSyntheticAnomaly as paintSyntheticAnomaly, index_perlinNoise2D as perlinNoise2D, index_perlinTexture as perlinTexture, index_scratch as scratch, index_stain as stain, index_valueNoise2D as valueNoise2D };
 }
 
-/** A detector's settings for people: a one-line summary and label/value rows (CLI output, reports). */
+/**
+ * A detector's settings for people: a one-line summary, label/value rows (CLI output, reports), and
+ * whether its method trains for epochs (false for PatchCore, which stores normal patches in one pass).
+ */
 declare function describeConfig(c: DetectorConfig): {
     summary: string;
     facts: [string, string][];
+    trains: boolean;
 };
 
 export { type Attention, type Augmentation, type BackboneChoice, type BackendCandidate, type BackendName, type BackendRequest, BinaryMask, type BuiltinBackbone, CHOICES, type CalibrateOptions, type CreateDetectorOptions, DEFAULTS, type DanflowEnv, DanflowError, type DanflowErrorCode, type DetectionMethod, type Detector, type DetectorConfig, type DetectorFitOptions, type DetectorFitResult, type DetectorManifest, type DetectorOptions, type FitOptions, type FlowConfig, type ImageInput, type LearningRateSchedule, type LoadDetectorOptions, type LocalizeOptions, type LocalizeResult, MOBILENETV2_BOTTLENECK_LAYERS, MOBILENETV2_PRESET_LAYERS, PRETRAINED_WEIGHTS, type PatchCoreConfig, type ProgressCallback, type ProgressEvent, RawImage, ScoreMap, type ScoreStats, type TfjsBackboneConfig, type TfjsPreprocess, VERSION, type ValidationMetric, type ValidationOptions, type ValidationScores, type WeightsSpec, createDetector, describeConfig, env, isDanflowError, loadDetector, index$2 as metrics, registerBackendCandidate, index as synthetic, useBackend, index$1 as visualize };

@@ -1,3 +1,4 @@
+/// <reference types="long" />
 import { R as RawImage, B as BinaryMask } from './types.js';
 
 type DatasetFormat = 'mvtec' | 'btad' | 'visa' | 'ksdd2' | 'folder';

@@ -1,3 +1,4 @@
+/// <reference types="long" />
 /** Plain pixel data: what every image input is converted to before it becomes a tensor. */
 interface RawImage {
     /** Row-major interleaved pixels, `height * width * channels` values. Uint8 (0..255) or float (0..255). */

@@ -63,20 +63,21 @@ export function backboneLabel(b: BackboneChoice): string {
 }
 
 /**
- * Pretrained checkpoints `weights: 'pretrained'` resolves to (Hugging Face, safetensors). The
- * MobileNetV2 preset has none: its weights are a TF.js model the user supplies.
+ * Pretrained checkpoints `weights: 'pretrained'` resolves to (Hugging Face, safetensors), with their
+ * download size (float32: 4 bytes per parameter). The MobileNetV2 preset has none: its weights are
+ * a TF.js model the user supplies.
  */
-export const PRETRAINED_WEIGHTS: Readonly<Partial<Record<BuiltinBackbone, string>>> = {
-  resnet18: 'hf:timm/resnet18.a1_in1k',
-  wide_resnet50_2: 'hf:timm/wide_resnet50_2.tv_in1k',
-  deit_base_distilled_patch16_384: 'hf:timm/deit_base_distilled_patch16_384.fb_in1k',
-  cait_m48_448: 'hf:timm/cait_m48_448.fb_dist_in1k',
+export const PRETRAINED_WEIGHTS: Readonly<Partial<Record<BuiltinBackbone, { id: string; megabytes: number }>>> = {
+  resnet18: { id: 'hf:timm/resnet18.a1_in1k', megabytes: 47 },
+  wide_resnet50_2: { id: 'hf:timm/wide_resnet50_2.tv_in1k', megabytes: 276 },
+  deit_base_distilled_patch16_384: { id: 'hf:timm/deit_base_distilled_patch16_384.fb_in1k', megabytes: 351 },
+  cait_m48_448: { id: 'hf:timm/cait_m48_448.fb_dist_in1k', megabytes: 1426 },
 };
 
 /** 'pretrained' → the backbone's default checkpoint id; anything else unchanged. */
 export function resolvePretrained<W extends WeightsSpec>(backbone: BackboneChoice, weights: W): W | string {
   if (weights !== 'pretrained') return weights;
-  const id = typeof backbone === 'string' ? PRETRAINED_WEIGHTS[backbone as BuiltinBackbone] : undefined;
+  const id = typeof backbone === 'string' ? PRETRAINED_WEIGHTS[backbone as BuiltinBackbone]?.id : undefined;
   if (!id) {
     const known = Object.keys(PRETRAINED_WEIGHTS).join(', ');
     throw new DanflowError('BAD_CONFIG', `weights: 'pretrained' has no default checkpoint for ${backboneLabel(backbone)} (there is one for ${known}); pass the weights' path, URL or hf: id instead.`);

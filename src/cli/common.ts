@@ -9,8 +9,8 @@ import type { CliIo } from './io.js';
 import { formatBytes, formatSeconds, type Bar, type Output } from './output.js';
 
 export const FORMATS = ['mvtec', 'btad', 'visa', 'ksdd2', 'folder'] as const;
-/** Pretrained checkpoints `--weights pretrained` resolves to (the library's table). */
-export const PRETRAINED: Partial<Record<string, string>> = PRETRAINED_WEIGHTS;
+/** Pretrained checkpoints `--weights pretrained` resolves to (the library's table): backbone → hf: id. */
+export const PRETRAINED: Partial<Record<string, string>> = Object.fromEntries(Object.entries(PRETRAINED_WEIGHTS).map(([b, w]) => [b, w!.id]));
 
 export const BACKEND_OPTION: OptSpecs = {
   backend: { type: 'string', value: '<name>', help: `compute backend: ${CHOICES.backend.join(', ')}`, default: 'wasm', group: 'General' },

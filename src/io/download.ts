@@ -2,7 +2,7 @@
  * One streaming HTTP download with progress, size and checksum verification, and errors that say
  * what to do next. No caching here (see cache.ts); this is the only module that touches the network.
  */
-import { env } from '../core/env.js';
+import { env, isNode } from '../core/env.js';
 import { DanflowError, describeError } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { sha256Hex } from './sha256.js';
@@ -24,6 +24,13 @@ export interface FetchedBytes {
 
 /** How to work without a network, appended to every OFFLINE error. */
 export function offlineHint(): string {
+  if (!isNode) {
+    // Browsers have no file paths or environment variables: the ways out are bytes and same-origin URLs.
+    return (
+      'To work without network access, pass the weights as bytes (e.g. from a file input: `weights: new Uint8Array(await file.arrayBuffer())`) ' +
+      "or as a URL your own server hosts (`weights: '/models/resnet18.safetensors'`); a file fetched once is kept in the browser's Cache API."
+    );
+  }
   return (
     "To work without network access, pass a local file instead, e.g. `weights: '/path/to/model.safetensors'` " +
     '(or the file bytes), or point env.cacheDir (or $DANFLOW_CACHE) at a directory holding a pre-downloaded copy; ' +

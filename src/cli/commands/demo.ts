@@ -3,12 +3,12 @@ import path from 'node:path';
 import { createDetector } from '../../index.js';
 import { encodePngNode, openDataset } from '../../node.js';
 import { evaluate, evaluationSummary, writeReport, type EvalSample } from '../../report/index.js';
-import { synthetic } from '../../index.js';
+import { PRETRAINED_WEIGHTS, synthetic } from '../../index.js';
 
 const { generateSyntheticDataset, SYNTHETIC_CATEGORIES } = synthetic;
 type SyntheticCategory = synthetic.SyntheticCategory;
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
-import { BACKEND_OPTION, backendOf, chooseWeights, describeConfig, describeFit, describeSize, PRETRAINED, progressHandler, resolvePath } from '../common.js';
+import { BACKEND_OPTION, backendOf, chooseWeights, describeConfig, describeFit, describeSize, progressHandler, resolvePath } from '../common.js';
 import type { CliIo } from '../io.js';
 import { detectorOptions, modelOptions, modelSettings } from '../model-options.js';
 import { formatSeconds, type Output } from '../output.js';
@@ -57,11 +57,11 @@ export async function runDemo(args: Args, io: CliIo, out: Output): Promise<numbe
   const settings = modelSettings(args, DEMO_DEFAULTS, weights.tfjs && !backboneArg ? 'mobilenetv2' : undefined);
   const warnings: string[] = [];
   if (!weights.pretrained) {
-    const id = PRETRAINED[settings.backbone];
+    const pretrained = PRETRAINED_WEIGHTS[settings.backbone as keyof typeof PRETRAINED_WEIGHTS];
     const msg =
       'No pretrained backbone weights found (--weights, $DANFLOW_WEIGHTS, or the download cache), so this demo runs on RANDOM features: ' +
       'the flows still learn from them, but on real data the results are far weaker than with pretrained weights.' +
-      (id ? ` For real features run: danflow demo --weights ${id}  (downloads once, then cached).` : '');
+      (pretrained ? ` For real features: npx danflow demo --weights pretrained  (downloads ${pretrained.id.replace(/^hf:/, '')} once, ${pretrained.megabytes} MB; later runs find it in the cache and use it by default).` : '');
     out.warn(msg);
     warnings.push(msg);
   }

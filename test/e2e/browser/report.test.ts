@@ -69,4 +69,18 @@ describe.skipIf(!chromiumPath)('HTML report in chromium', () => {
       await browser.close();
     }
   }, 120_000);
+
+  // DANFLOW_REPORT_SCREENSHOT=docs/report-screenshot.png (after `npm run demo`) renders the demo's report for the README.
+  it.runIf(!!process.env.DANFLOW_REPORT_SCREENSHOT)('screenshot of the demo report', async () => {
+    const html = join(process.cwd(), process.env.DANFLOW_REPORT_HTML ?? 'danflow-demo/report.html');
+    const browser = await launchChromium(chromiumPath!);
+    try {
+      const { page, context } = await openPage(browser, pathToFileURL(html).href);
+      await page.setViewportSize({ width: 1240, height: 1500 });
+      await page.screenshot({ path: join(process.cwd(), process.env.DANFLOW_REPORT_SCREENSHOT!) });
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
