@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDetector, loadDetector } from '../../src/index.js';
 import { auroc } from '../../src/metrics/auroc.js';
 import { MemoryBank, randomCoreset } from '../../src/methods/patchcore/memory-bank.js';
@@ -52,7 +52,12 @@ describe("createDetector({ method: 'patchcore' })", () => {
 
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'danflow-pc-')), 'pc');
     await det.save(dir);
+    const warnings: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => void warnings.push(a.join(' ')));
     const again = await loadDetector(dir, { backend: 'wasm' });
+    warn.mockRestore();
+    // The memory bank is the method's own tensor: loading it is not "ignoring" it.
+    expect(warnings.filter((w) => w.includes('[danflow]'))).toEqual([]);
     expect(again.method).toBe('patchcore');
     const r2 = await again.localize(data.test[0].image);
     expect(Array.from(r2.anomalyMap.data)).toEqual(Array.from(results[0].anomalyMap.data));
