@@ -14,7 +14,7 @@ const LAYERS = {
   visualize: ['core', 'image'],
   data: ['core', 'image'],
   backbones: ['core', 'io', 'nn'],
-  methods: ['core', 'io', 'nn', 'backbones'],
+  methods: ['core', 'io', 'nn', 'image', 'backbones'],
   fitting: ['core', 'image', 'metrics', 'nn', 'io', 'methods', 'synthetic'],
   api: ['core', 'backend', 'image', 'metrics', 'nn', 'io', 'backbones', 'methods', 'fitting', 'visualize'],
 };

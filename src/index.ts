@@ -23,6 +23,7 @@ export type { ValidationMetric, ValidationOptions } from './fitting/validation.j
 export type { Augmentation } from './fitting/augment.js';
 export type { ScoreStats } from './fitting/calibration.js';
 export type { DetectionMethod } from './methods/config.js';
+export type { ImageScoreRule } from './methods/image-score.js';
 export type { Attention, FlowConfig } from './methods/danflow/config.js';
 export type { PatchCoreConfig } from './methods/patchcore/config.js';
 export { PRETRAINED_WEIGHTS } from './backbones/config.js';

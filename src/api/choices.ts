@@ -11,4 +11,5 @@ export const CHOICES = {
   backend: ['auto', ...BACKEND_NAMES],
   attention: ATTENTIONS,
   augment: AUGMENTATIONS,
+  imageScore: ['auto', 'max', 'top', 'mean', 'likelihood'],
 } as const;

@@ -3,6 +3,7 @@ import type { BackendRequest } from '../backend/names.js';
 import type { DetectionMethod, DetectorConfig } from '../methods/config.js';
 import type { FlowConfig } from '../methods/danflow/config.js';
 import type { PatchCoreConfig } from '../methods/patchcore/config.js';
+import { checkRule, type ImageScoreRule } from '../methods/image-score.js';
 import { methodOf } from '../methods/registry.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -24,6 +25,12 @@ export interface DetectorOptions extends Partial<FlowConfig> {
   backend?: BackendRequest;
   /** Seed for random backbone weights, flow initialisation, permutations and shuffling. */
   seed?: number;
+  /**
+   * How an image's score is computed from its map: 'auto' (default: chosen by fit's synthetic
+   * validation among max, top 1 %, top 5 %, mean and — for flows — likelihood; max without
+   * validation), 'max' (the reference), 'mean', 'likelihood', or `{ rule: 'top', fraction }`.
+   */
+  imageScore?: 'auto' | 'max' | 'mean' | 'likelihood' | ImageScoreRule;
 }
 
 function defaultInputSize(b: BackboneChoice): number {
@@ -51,5 +58,13 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
     attention: options.attention ?? d.attention,
     ...(options.dwKernel !== undefined && options.dwKernel !== 3 ? { dwKernel: options.dwKernel } : {}),
     seed: options.seed ?? d.seed,
+    imageScore: resolveImageScore(options.imageScore ?? d.imageScore),
   };
+}
+
+function resolveImageScore(v: NonNullable<DetectorOptions['imageScore']>): ImageScoreRule | 'auto' {
+  if (v === 'auto') return v;
+  const rule = typeof v === 'string' ? ({ rule: v } as ImageScoreRule) : v;
+  checkRule(rule);
+  return rule;
 }

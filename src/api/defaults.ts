@@ -16,6 +16,7 @@ export const DEFAULTS = {
     attention: 'eca',
     seed: 0,
     backend: 'auto',
+    imageScore: 'auto',
   },
   /** createDetector({ method: 'patchcore', patchcore }) */
   patchcore: PATCHCORE_DEFAULTS,

@@ -1,5 +1,6 @@
 import { isTfjsBackbone } from '../backbones/config.js';
 import type { DetectorConfig } from '../methods/config.js';
+import { describeRule, REFERENCE_IMAGE_SCORE } from '../methods/image-score.js';
 import { methodOf } from '../methods/registry.js';
 
 /**
@@ -13,6 +14,11 @@ export function describeConfig(c: DetectorConfig): { summary: string; facts: [st
   return {
     summary: method.summary(c, backbone),
     trains: method.iterative,
-    facts: [['Backbone', `${isTfjsBackbone(b) ? `tfjs ${b.model}` : b}, input ${c.inputSize}×${c.inputSize}`], ['Weights', c.weights], ...method.facts(c)],
+    facts: [
+      ['Backbone', `${isTfjsBackbone(b) ? `tfjs ${b.model}` : b}, input ${c.inputSize}×${c.inputSize}`],
+      ['Weights', c.weights],
+      ...method.facts(c),
+      ['Image score', c.imageScore === 'auto' ? 'chosen by synthetic validation when fitted' : describeRule(c.imageScore ?? REFERENCE_IMAGE_SCORE)],
+    ],
   };
 }

@@ -25,6 +25,7 @@ import { resolveFitPlan, type CalibrateOptions, type DetectorFitOptions, type De
  */
 export class DetectorImpl implements Detector {
   threshold: number | undefined;
+  pixelThreshold: number | undefined;
   scoreStats: ScoreStats | undefined;
   private training: DetectorManifest['training'] = null;
   private disposed = false;
@@ -34,9 +35,11 @@ export class DetectorImpl implements Detector {
     /** The network; tests and tools inside the package reach its tensors through this. */
     readonly model: Model,
     readonly backend: BackendName,
-    saved?: Pick<DetectorManifest, 'threshold' | 'scoreStats' | 'training'>,
+    saved?: Pick<DetectorManifest, 'threshold' | 'pixelThreshold' | 'scoreStats' | 'training'>,
   ) {
     this.threshold = saved?.threshold ?? undefined;
+    // Models saved before the two thresholds were told apart used one for both (the max rule).
+    this.pixelThreshold = saved?.pixelThreshold ?? saved?.threshold ?? undefined;
     this.scoreStats = saved?.scoreStats ?? undefined;
     this.training = saved?.training ?? null;
   }
@@ -65,6 +68,7 @@ export class DetectorImpl implements Detector {
     if (calibration) {
       this.scoreStats = calibration.stats;
       this.threshold = calibration.threshold;
+      this.pixelThreshold = calibration.pixelThreshold;
     }
     return result;
   }
@@ -85,10 +89,13 @@ export class DetectorImpl implements Detector {
     this.check();
     if (normalImages.length === 0) throw new DanflowError('EMPTY_DATASET', 'calibrate() needs at least one normal image.');
     const sigma = options.sigma ?? DEFAULTS.localize.sigma;
+    const quantile = options.quantile ?? DEFAULTS.calibration.quantile;
     const results = await this.localize(normalImages, { sigma });
-    const { stats, threshold } = calibrateFromScores(results.map((r) => r.score), sigma, options.quantile ?? DEFAULTS.calibration.quantile, 'validation');
+    const { stats, threshold } = calibrateFromScores(results.map((r) => r.score), sigma, quantile, 'validation');
     this.scoreStats = stats;
     this.threshold = threshold;
+    // Masks: the same quantile of each normal image's hottest pixel, so a normal image's mask is empty as often.
+    this.pixelThreshold = calibrateFromScores(results.map((r) => r.maxPixel), sigma, quantile, 'validation').threshold;
     return stats;
   }
 
@@ -100,6 +107,7 @@ export class DetectorImpl implements Detector {
     const images = many ? input : [input];
     const sigma = options.sigma ?? DEFAULTS.localize.sigma;
     const threshold = options.threshold ?? this.threshold;
+    const pixelThreshold = options.pixelThreshold ?? this.pixelThreshold ?? threshold;
     if (threshold === undefined && !this.warnedNoThreshold) {
       this.warnedNoThreshold = true;
       log('warn', 'this detector has no threshold (not fitted or calibrated): masks are empty. Pass { threshold } or call calibrate().');
@@ -108,36 +116,45 @@ export class DetectorImpl implements Detector {
     const out: LocalizeResult[] = [];
     for (let i = 0; i < images.length; i += batchSize) {
       const { batch, sizes } = await decodeBatch(images.slice(i, i + batchSize), this.config.inputSize, i);
-      const maps = tf.tidy(() => gaussianBlur(this.model.rawMaps(batch), sigma));
+      const { maps, scores } = this.model.mapsAndScores(batch, sigma);
       batch.dispose();
       try {
-        for (let j = 0; j < sizes.length; j++) out.push(await this.result(maps, j, sizes[j], threshold, sigma));
+        const scoreData = await scores.data();
+        for (let j = 0; j < sizes.length; j++) out.push(await this.result(maps, j, sizes[j], scoreData[j], { threshold, pixelThreshold, sigma }));
       } finally {
-        maps.dispose();
+        tf.dispose([maps, scores]);
       }
     }
     return many ? out : out[0];
   }
 
-  private async result(maps: tf.Tensor3D, j: number, [h, w]: [number, number], threshold: number | undefined, sigma: number): Promise<LocalizeResult> {
+  private async result(
+    maps: tf.Tensor3D,
+    j: number,
+    [h, w]: [number, number],
+    score: number,
+    t: { threshold: number | undefined; pixelThreshold: number | undefined; sigma: number },
+  ): Promise<LocalizeResult> {
     const s = this.config.inputSize;
-    const [native, full] = tf.tidy(() => {
+    const [hottest, full] = tf.tidy(() => {
       const m = tf.slice(maps, [j, 0, 0], [1, s, s]);
       const resized = h === s && w === s ? m : tf.image.resizeBilinear(tf.expandDims(m, 3) as tf.Tensor4D, [h, w], false, true);
       return [tf.max(m), tf.reshape(resized, [h * w])];
     });
-    const score = (await native.data())[0];
+    const maxPixel = (await hottest.data())[0];
     const data = (await full.data()) as Float32Array;
-    tf.dispose([native, full]);
+    tf.dispose([hottest, full]);
     const mask = new Uint8Array(h * w);
-    if (threshold !== undefined) for (let k = 0; k < mask.length; k++) mask[k] = data[k] >= threshold ? 1 : 0;
+    if (t.pixelThreshold !== undefined) for (let k = 0; k < mask.length; k++) mask[k] = data[k] >= t.pixelThreshold ? 1 : 0;
     return {
       score,
-      normalizedScore: normalizeScore(score, threshold, this.scoreStats, sigma),
+      normalizedScore: normalizeScore(score, t.threshold, this.scoreStats, t.sigma),
+      maxPixel,
       anomalyMap: { width: w, height: h, data },
       mask: { width: w, height: h, data: mask },
-      isAnomalous: threshold !== undefined && score >= threshold,
-      threshold,
+      isAnomalous: t.threshold !== undefined && score >= t.threshold,
+      threshold: t.threshold,
+      pixelThreshold: t.pixelThreshold,
     };
   }
 
@@ -157,6 +174,7 @@ export class DetectorImpl implements Detector {
       preprocessing: { ...this.model.backbone.preprocessing, inputSize: this.config.inputSize, resize: 'bilinear-half-pixel' },
       permutations: await this.model.head.permutations(),
       threshold: this.threshold ?? null,
+      pixelThreshold: this.pixelThreshold ?? null,
       scoreStats: this.scoreStats ?? null,
       training: this.training,
       weights: { file: WEIGHTS_FILE, format: 'safetensors', layout: 'pytorch-state-dict', byteLength: weights.length, sha256: await sha256Hex(weights), includesBackbone: includeBackbone },

@@ -18,8 +18,10 @@ export interface Detector {
   readonly method: DetectionMethod;
   /** Trainable parameters (flows + per-scale LayerNorms), the paper's "A.d Params"; 0 for PatchCore. */
   readonly trainableParameters: number;
-  /** Decision threshold on map values and scores; set by fit (calibration), calibrate(), or by hand. */
+  /** Decision threshold on image scores (`isAnomalous`); set by fit (calibration), calibrate(), or by hand. */
   threshold: number | undefined;
+  /** Threshold on map values for the masks; set with `threshold`. */
+  pixelThreshold: number | undefined;
   /** Statistics of normal images' scores, from the last calibration. */
   readonly scoreStats: ScoreStats | undefined;
 

@@ -10,7 +10,10 @@ export interface DetectorManifest extends ModelManifest {
   preprocessing: Preprocessing & { inputSize: number; resize: 'bilinear-half-pixel' };
   /** Fixed channel permutations per scale, per step (also inside the weights as w_perm). */
   permutations: number[][][];
+  /** Decision threshold on image scores. */
   threshold: number | null;
+  /** Threshold on map values for masks; absent in models saved before it existed: the same as `threshold`. */
+  pixelThreshold?: number | null;
   scoreStats: ScoreStats | null;
   training: { epochs: number; steps: number; finalLoss: number | null; seconds: number } | null;
 }

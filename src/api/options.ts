@@ -67,20 +67,26 @@ export type { ValidationScores };
 export interface LocalizeOptions {
   /** Gaussian smoothing of the map in input-size pixels. Default 4; 0 returns the reference's raw map. */
   sigma?: number;
-  /** Map values ≥ threshold are defects. Default: the detector's calibrated threshold. */
+  /** An image is anomalous when its score ≥ threshold. Default: the detector's threshold. */
   threshold?: number;
+  /** Mask pixels are those with map value ≥ pixelThreshold. Default: the detector's pixel threshold. */
+  pixelThreshold?: number;
   /** Images per forward pass when an array is given. Default 8. */
   batchSize?: number;
 }
 
 export interface LocalizeResult {
   /**
-   * Image anomaly score: the maximum of the (smoothed) map at the model's input resolution. Its
-   * scale depends on the method: DANFlow maps are −exp(−½·mean z²), so scores lie in [−1, 0]
-   * (closer to 0 = less likely under the normal data); PatchCore's are nearest-neighbour feature
-   * distances (≥ 0, often 5–30). Compare scores of one model only, or use `normalizedScore`.
+   * Image anomaly score under the detector's rule (`config.imageScore`; the reference's is the
+   * maximum of the smoothed map at the input resolution). Its scale depends on the method and the
+   * rule: DANFlow maps are −exp(−½·mean z²), so map-based flow scores lie in [−1, 0] (closer to 0 =
+   * less likely under the normal data); the flow's likelihood rule gives a negative log-likelihood
+   * per dimension; PatchCore's are nearest-neighbour feature distances (≥ 0, often 5–30). Compare
+   * scores of one model only, or use `normalizedScore`.
    */
   score: number;
+  /** The hottest pixel of the smoothed map at the input resolution (= score under the max rule). */
+  maxPixel: number;
   /**
    * The score on a 0…1 scale where 0.5 is the detector's threshold: (score − threshold) /
    * (max − min of the normal training scores) + 0.5, clipped (anomalib's normalisation).
@@ -89,11 +95,14 @@ export interface LocalizeResult {
   normalizedScore: number | undefined;
   /** Per-pixel anomaly map at the original image size; higher is more anomalous. */
   anomalyMap: ScoreMap;
-  /** 1 where anomalyMap ≥ threshold (all 0 when the detector has no threshold). */
+  /** 1 where anomalyMap ≥ pixelThreshold (all 0 when the detector has none). */
   mask: BinaryMask;
+  /** score ≥ threshold: the OK/NG decision. */
   isAnomalous: boolean;
-  /** The threshold used, or undefined when neither the call nor the detector had one. */
+  /** The score threshold used, or undefined when neither the call nor the detector had one. */
   threshold: number | undefined;
+  /** The map threshold the mask used. */
+  pixelThreshold: number | undefined;
 }
 
 /** fit's options with every default applied and every value checked, naming the bad one. */

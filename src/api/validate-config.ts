@@ -4,6 +4,7 @@ import { BACKBONE_NAMES, createBackbone } from '../backbones/registry.js';
 import type { Backbone } from '../backbones/types.js';
 import { VIT_ARCHS } from '../backbones/vit.js';
 import { DanflowError, isDanflowError } from '../core/errors.js';
+import { checkRule } from '../methods/image-score.js';
 import { methodOf } from '../methods/registry.js';
 import type { DetectorConfig } from './config.js';
 
@@ -44,4 +45,8 @@ export function validateConfig(c: DetectorConfig): void {
   }
   if (!Number.isInteger(c.seed)) bad(`seed must be an integer (got ${c.seed}).`);
   methodOf(c.method).validate(c, backbone);
+  if (c.imageScore !== undefined && c.imageScore !== 'auto') {
+    checkRule(c.imageScore);
+    if (c.imageScore.rule === 'likelihood' && !methodOf(c.method).hasLikelihood) bad(`imageScore 'likelihood' needs a method with a likelihood (the flow); ${c.method} has none.`);
+  }
 }

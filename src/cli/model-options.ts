@@ -21,6 +21,13 @@ export function modelOptions(defaults: { inputSize: string; flowSteps: string; n
     attention: { type: 'string', value: '<kind>', help: `attention in the subnets: ${CHOICES.attention.join(', ')}`, default: 'eca', group: 'Model' },
     'single-subnet': { type: 'boolean', help: "FastFlow's single subnet per step instead of the paper's two", group: 'Model' },
     'dw-kernel': { type: 'string', value: '<k>', help: "depthwise kernel in the subnets: 3 (the paper's) or 1 (each feature position alone)", default: '3', group: 'Model' },
+    'image-score': {
+      type: 'string',
+      value: '<rule>',
+      help: "how an image's score comes from its map: auto (chosen by --validate), max (the reference), mean, likelihood (flow), top:<fraction> (mean of the hottest pixels)",
+      default: DEFAULTS.detector.imageScore,
+      group: 'Model',
+    },
     layers: { type: 'string', value: '<names>', help: "mobilenetv2 feature layers: 'expand' (the preset), 'bottleneck' (block_2/5/12_add) or comma-separated Keras layer names", default: 'expand', group: 'Model' },
     seed: { type: 'string', value: '<n>', help: 'seed for initialisation, permutations and shuffling', default: '0', group: 'Model' },
     epochs: { type: 'string', value: '<n>', help: 'passes over the training images', default: defaults.epochs, group: 'Training' },
@@ -88,6 +95,7 @@ export function modelSettings(args: Args, defaults: { inputSize?: number; flowSt
       attention: args.choice('attention', CHOICES.attention, DEFAULTS.detector.attention) as Attention,
       doubleSubnets: !args.bool('single-subnet'),
       ...(args.has('dw-kernel') ? { dwKernel: args.choice('dw-kernel', ['1', '3'] as const, '3') === '1' ? 1 : 3 } : {}),
+      ...(args.has('image-score') ? { imageScore: imageScoreArg(args) } : {}),
       seed: args.int('seed', 0, { min: 0 }),
     },
     ...(layersOf(args, backbone) ? { layers: layersOf(args, backbone) } : {}),
@@ -104,4 +112,16 @@ export function modelSettings(args: Args, defaults: { inputSize?: number; flowSt
     batchSize: args.int('batch-size', defaults.batchSize ?? DEFAULTS.fit.batchSize, { min: 1 }),
     learningRate: args.float('lr', DEFAULTS.fit.learningRate, { min: 1e-9 }),
   };
+}
+
+/** --image-score: a rule name, or top:<fraction> for the mean of the hottest pixels. */
+function imageScoreArg(args: Args): NonNullable<DetectorOptions['imageScore']> {
+  const s = args.str('image-score')!;
+  const top = /^top:(.+)$/.exec(s);
+  if (top) {
+    const fraction = Number(top[1]);
+    if (!(fraction > 0 && fraction <= 1)) throw new UsageError(`--image-score top:<fraction> needs a fraction in (0, 1], got "${top[1]}"`, args.command);
+    return { rule: 'top', fraction };
+  }
+  return args.choice('image-score', ['auto', 'max', 'mean', 'likelihood'] as const, 'auto');
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DanflowError } from '../core/errors.js';
-import { gaussianBlur } from '../image/gaussian-blur.js';
 import type { ImageInput } from '../image/input.js';
+import { candidateRules, REFERENCE_IMAGE_SCORE, type ImageScoreRule } from '../methods/image-score.js';
 import type { Model } from '../methods/model.js';
 import { methodOf } from '../methods/registry.js';
 import type { EpochHook, FeatureSource, TrainResult, TrainSettings } from '../methods/types.js';
@@ -11,7 +11,7 @@ import { BestWeights } from './early-stopping.js';
 import { augmentedFeatures, cachedFeatures } from './feature-source.js';
 import { decodeImages, extractFeatures } from './features.js';
 import { holdOut } from './hold-out.js';
-import { buildValidationSet, f1Threshold, scoreValidation, validationMaps, type ValidationMetric, type ValidationScores, type ValidationSet } from './validation.js';
+import { buildValidationSet, f1Threshold, isPainted, scoreValidation, scoresByRule, selectImageScore, validationMaps, type ValidationMetric, type ValidationScores, type ValidationSet } from './validation.js';
 
 /** Synthetic validation settings after defaults. */
 export interface ValidationPlan {
@@ -39,23 +39,39 @@ export interface FitPlan {
 }
 
 export interface FitResult extends TrainResult {
-  validation?: { history: ValidationScores[]; best: ValidationScores; stoppedEarly: boolean; restored: boolean };
+  validation?: {
+    history: ValidationScores[];
+    best: ValidationScores;
+    stoppedEarly: boolean;
+    restored: boolean;
+    /** Image AUROC of each image-score rule on the painted validation set (when `imageScore` was 'auto'). */
+    imageScores?: { rule: ImageScoreRule; imageAuroc: number }[];
+  };
 }
 
 export interface FitOutcome {
   result: FitResult;
-  calibration?: { stats: ScoreStats; threshold: number };
+  calibration?: { stats: ScoreStats; threshold: number; pixelThreshold: number };
 }
 
-/** Image scores (max of the smoothed map) of cached features, one per image. */
-async function scoresOf(model: Model, cache: tf.Tensor4D[][], sigma: number): Promise<number[]> {
-  const scores: number[] = [];
-  for (const feats of cache) {
-    const maxes = tf.tidy(() => tf.max(gaussianBlur(model.head.rawMaps(feats), sigma), [1, 2]));
-    scores.push(...(await maxes.data()));
-    maxes.dispose();
-  }
-  return scores;
+/**
+ * Thresholds from normal images. The decision threshold is a quantile of normal image scores —
+ * of the held-out clean validation images when there are some (scores of the training images
+ * themselves are optimistic), else of the training images. The pixel threshold for masks is the
+ * F1-optimal one on the painted defects when there are some (the spec's rule), else the same
+ * quantile of each training image's hottest pixel.
+ */
+async function calibrate(model: Model, cache: tf.Tensor4D[][], valSet: ValidationSet | undefined, sigma: number, c: { quantile?: number; defaultQuantile: number }): Promise<NonNullable<FitOutcome['calibration']>> {
+  const quantile = c.quantile ?? c.defaultQuantile;
+  const rule = model.imageScoreRule;
+  const rules: ImageScoreRule[] = rule.rule === 'max' ? [rule] : [rule, REFERENCE_IMAGE_SCORE];
+  const [trainScores, trainMax = trainScores] = await scoresByRule(model, cache, sigma, rules);
+  const pixelThreshold = calibrateFromScores(trainMax, sigma, quantile, 'train').threshold;
+  if (!valSet) return { ...calibrateFromScores(trainScores, sigma, quantile, 'train'), pixelThreshold };
+  const clean = valSet.features.filter((_, i) => isPainted(valSet.masks[i]) === 0);
+  const [heldOut] = await scoresByRule(model, clean, sigma, [rule]);
+  const decision = calibrateFromScores(heldOut, sigma, quantile, 'validation');
+  return { ...decision, pixelThreshold: c.quantile === undefined ? f1Threshold(await validationMaps(model, valSet, sigma), valSet.masks) : pixelThreshold };
 }
 
 /**
@@ -104,12 +120,16 @@ export async function fitModel(model: Model, images: ImageInput[], plan: FitPlan
       const restored = v.restoreBest && best.restore(result.epochs);
       result.validation = { history, best: bestScores, stoppedEarly: stopSignalled && result.epochs < plan.train.epochs, restored };
     }
+    if (model.config.imageScore === 'auto' || model.config.imageScore === undefined) {
+      // Chosen on normal images alone: which rule best tells the painted copies from the clean ones.
+      if (valSet && result.validation) {
+        const { chosen, candidates } = await selectImageScore(model, valSet, plan.sigma, candidateRules(model.head));
+        result.validation.imageScores = candidates;
+        model.setImageScore(chosen);
+      } else model.setImageScore(REFERENCE_IMAGE_SCORE);
+    }
     if (plan.calibrate === false) return { result };
-    const quantile = plan.calibrate.quantile ?? plan.calibrate.defaultQuantile;
-    const calibration = calibrateFromScores(await scoresOf(model, cache, plan.sigma), plan.sigma, quantile, 'train');
-    // With painted defects available, the spec's rule applies: the F1-optimal pixel threshold.
-    if (valSet && plan.calibrate.quantile === undefined) calibration.threshold = f1Threshold(await validationMaps(model, valSet, plan.sigma), valSet.masks);
-    return { result, calibration };
+    return { result, calibration: await calibrate(model, cache, valSet, plan.sigma, plan.calibrate) };
   } finally {
     tf.dispose(cache.flat());
     if (augmentedImages) tf.dispose(augmentedImages);

@@ -6,6 +6,7 @@ import { imageToTensor, resizeForModel, type ImageInput } from '../image/input.j
 import { aupro } from '../metrics/aupro.js';
 import { auroc } from '../metrics/auroc.js';
 import { f1Max } from '../metrics/f1.js';
+import { imageScores, mapsForRule, type ImageScoreRule } from '../methods/image-score.js';
 import type { Model } from '../methods/model.js';
 import { extractFeatures } from './features.js';
 
@@ -102,6 +103,44 @@ export async function validationMaps(model: Model, set: ValidationSet, sigma: nu
     maps.push({ width: size, height: size, data });
   }
   return maps;
+}
+
+/**
+ * Scores of every validation image under each rule, from one forward pass per image (the maps are
+ * smoothed once; the likelihood is taken from the same pass when a rule needs it). rules × images.
+ */
+export async function scoresByRule(model: Model, features: tf.Tensor4D[][], sigma: number, rules: ImageScoreRule[]): Promise<number[][]> {
+  const out = rules.map(() => [] as number[]);
+  const wantsLikelihood = rules.some((r) => r.rule === 'likelihood');
+  for (const feats of features) {
+    const per = tf.tidy(() => {
+      const { maps, likelihood } = mapsForRule(wantsLikelihood ? { rule: 'likelihood' } : { rule: 'max' }, model.head, feats);
+      const smoothed = gaussianBlur(maps, sigma);
+      return rules.map((r) => imageScores(r, smoothed, likelihood));
+    });
+    const values = await Promise.all(per.map((t) => t.data()));
+    values.forEach((v, i) => out[i].push(...v));
+    tf.dispose(per);
+  }
+  return out;
+}
+
+/** Whether a validation image has a painted defect (its mask is not empty): the image-level label. */
+export function isPainted(mask: BinaryMask): 0 | 1 {
+  return mask.data.some((v) => v > 0) ? 1 : 0;
+}
+
+/**
+ * The image-score rule that best separates the painted copies from the clean held-out images
+ * (image AUROC), ties going to the earlier rule (the reference's max comes first).
+ */
+export async function selectImageScore(model: Model, set: ValidationSet, sigma: number, rules: ImageScoreRule[]): Promise<{ chosen: ImageScoreRule; candidates: { rule: ImageScoreRule; imageAuroc: number }[] }> {
+  const labels = set.masks.map(isPainted);
+  const scores = await scoresByRule(model, set.features, sigma, rules);
+  const candidates = rules.map((rule, i) => ({ rule, imageAuroc: auroc(scores[i], labels) }));
+  let best = candidates[0];
+  for (const c of candidates) if (c.imageAuroc > best.imageAuroc) best = c;
+  return { chosen: best.rule, candidates };
 }
 
 /** The pixel threshold maximising F1 on maps with known defect masks (the painted defects). */

@@ -7,6 +7,8 @@ import type { ParamSpec, TensorSource } from '../nn/param-spec.js';
 import { ParamStore } from '../nn/params.js';
 import type { DetectorConfig } from './config.js';
 import { methodOf } from './registry.js';
+import { gaussianBlur } from '../image/gaussian-blur.js';
+import { imageScores, mapsForRule, REFERENCE_IMAGE_SCORE, type ImageScoreRule } from './image-score.js';
 import type { MethodHead } from './types.js';
 
 /** Every tensor a model of this config holds: the backbone's, then the method's, in reference order. */
@@ -60,6 +62,31 @@ export class Model {
   /** Raw anomaly maps [N, S, S] at the input size, no smoothing. */
   rawMaps(images: tf.Tensor4D): tf.Tensor3D {
     return tf.tidy(() => this.head.rawMaps(this.features(images)));
+  }
+
+  /** The image-score rule in force: the config's, or the reference's max while 'auto' is unresolved. */
+  get imageScoreRule(): ImageScoreRule {
+    const r = this.config.imageScore;
+    return r === undefined || r === 'auto' ? REFERENCE_IMAGE_SCORE : r;
+  }
+
+  /** Records the rule fit chose for 'auto' (the config then describes the model as it is). */
+  setImageScore(rule: ImageScoreRule): void {
+    this.config.imageScore = rule;
+  }
+
+  /** Smoothed maps [N, S, S] and image scores [N] under the model's rule, from images. */
+  mapsAndScores(images: tf.Tensor4D, sigma: number): { maps: tf.Tensor3D; scores: tf.Tensor1D } {
+    return tf.tidy(() => this.mapsAndScoresFromFeatures(this.features(images), sigma));
+  }
+
+  /** The same from cached backbone features (fit, calibration, validation). */
+  mapsAndScoresFromFeatures(features: tf.Tensor4D[], sigma: number, rule: ImageScoreRule = this.imageScoreRule): { maps: tf.Tensor3D; scores: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const { maps, likelihood } = mapsForRule(rule, this.head, features);
+      const smoothed = gaussianBlur(maps, sigma);
+      return { maps: smoothed, scores: imageScores(rule, smoothed, likelihood) };
+    });
   }
 
   /** Keys of the method's tensors (everything but the frozen backbone): what training changes. */

@@ -48,6 +48,11 @@ export type EpochHook = (epoch: number, loss: number) => Promise<{ stop?: boolea
 export interface MethodHead {
   /** Raw anomaly maps [N, S, S] at the input size, higher = more anomalous. */
   rawMaps(features: tf.Tensor4D[]): tf.Tensor3D;
+  /**
+   * Raw maps and the per-image negative log-likelihood per feature dimension [N] in one forward pass,
+   * for methods that have a density (flows); absent otherwise.
+   */
+  mapsAndLikelihood?(features: tf.Tensor4D[]): { maps: tf.Tensor3D; likelihood: tf.Tensor1D };
   /** Fits on the features of normal images; `afterEpoch` runs after each epoch (once for one-pass methods). */
   fit(features: FeatureSource, settings: TrainSettings, afterEpoch?: EpochHook): Promise<TrainResult>;
   /** Tensors saved beside the ParamStore's (PyTorch layout), e.g. permutation matrices or a memory bank. */
@@ -61,6 +66,8 @@ export interface MethodHead {
 export interface MethodDefinition {
   /** Whether fit runs epochs of gradient steps (true) or one pass over the features (false). */
   readonly iterative: boolean;
+  /** Whether its heads have a density (`mapsAndLikelihood`), so `imageScore: 'likelihood'` works. */
+  readonly hasLikelihood: boolean;
   /** One line for people, given the backbone's own description, e.g. "resnet18 @256, 3 flow steps, …". */
   summary(config: DetectorConfig, backbone: string): string;
   /** Label/value rows describing the method's settings (reports). */

@@ -108,8 +108,10 @@ export interface EvaluationResult {
   counts: { images: number; normal: number; anomalous: number; annotated: number; pixels: number };
   /** Curves downsampled for plotting (a few hundred points at most). */
   curves: { pixelRoc: CurvePoints | null; pro: CurvePoints | null; imageRoc: CurvePoints | null };
-  /** The detector's calibrated threshold at evaluation time (from fit/calibrate), if any. */
+  /** The detector's decision threshold on image scores at evaluation time (from fit/calibrate), if any. */
   calibratedThreshold: number | undefined;
+  /** The detector's threshold on map values (its masks), if any. */
+  pixelThreshold: number | undefined;
   timings: EvaluationTimings;
   sigma: number;
 }
@@ -265,6 +267,7 @@ export async function evaluate(detector: Detector, samples: Iterable<EvalSample>
     counts: { images: images.length, normal: images.length - nAnom, anomalous: nAnom, annotated: annotated.length, pixels },
     curves,
     calibratedThreshold: detector.threshold,
+    pixelThreshold: detector.pixelThreshold ?? detector.threshold,
     sigma,
     timings: {
       seconds: (performance.now() - t0) / 1000,
@@ -305,6 +308,7 @@ export function evaluationSummary(r: EvaluationResult): Record<string, unknown> 
     operatingPoint: r.operatingPoint ?? null,
     counts: r.counts,
     calibratedThreshold: r.calibratedThreshold ?? null,
+    pixelThreshold: r.pixelThreshold ?? null,
     sigma: r.sigma,
     timings: r.timings,
     images: r.images.map((i) => ({ name: i.name, path: i.path ?? null, label: i.label, defectType: i.defectType, score: i.score, normalizedScore: i.normalizedScore ?? null, width: i.width, height: i.height })),

@@ -164,7 +164,7 @@ function modelFacts(c: HtmlCategory): [string, string][] {
   const e = c.evaluation;
   out.push(['Test set', `${e.counts.images} images (${e.counts.normal} good, ${e.counts.anomalous} defective, ${e.counts.annotated} with ground truth), ${e.counts.pixels.toLocaleString('en-US')} pixels`]);
   out.push(['Mask threshold', `${num(c.maskThreshold)} (${c.maskThresholdSource})`]);
-  if (e.calibratedThreshold !== undefined) out.push(['Calibrated threshold', `${num(e.calibratedThreshold)} (from the training images)`]);
+  if (e.calibratedThreshold !== undefined) out.push(["Model's thresholds", `score ${num(e.calibratedThreshold)} (decisions), map ${num(e.pixelThreshold ?? e.calibratedThreshold)} (masks)`]);
   out.push(['Timings', `localize ${e.timings.localizeSeconds.toFixed(2)} s (${e.timings.localizeFps.toFixed(1)} img/s), decode ${e.timings.decodeSeconds.toFixed(2)} s, metrics ${e.timings.metricsSeconds.toFixed(2)} s`]);
   out.push(['Heatmap range', `${num(c.range.lo)} … ${num(c.range.hi)} (${c.rangeNote}, shared by every image)`]);
   return out;

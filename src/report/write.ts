@@ -74,14 +74,21 @@ async function toDataUri(img: RawImage, format: 'jpeg' | 'png' = 'jpeg'): Promis
 const MODEL_THRESHOLD = "the model's own threshold (from its fit / calibration, no test labels)";
 const ORACLE_THRESHOLD = 'pixel F1-optimal on this test set (an oracle: it uses the test labels)';
 
-function pickThreshold(c: ReportCategory, choice: MaskThresholdChoice): { value: number; source: string } {
-  const m = c.evaluation.metrics;
-  const cal = c.evaluation.calibratedThreshold;
-  if (typeof choice === 'number') return { value: choice, source: 'given on the command line' };
-  if (choice === 'calibrated' && cal !== undefined) return { value: cal, source: MODEL_THRESHOLD };
-  if (m.pixelF1) return { value: m.pixelF1.threshold, source: ORACLE_THRESHOLD };
-  if (cal !== undefined) return { value: cal, source: MODEL_THRESHOLD };
-  return { value: Infinity, source: 'none available: no mask' };
+/**
+ * The thresholds of the masks (on map values) and of the image decisions (on scores): the model's
+ * own pair, the F1-optimal pair on the test labels (oracle), or a given number for both (a score
+ * under the max rule is a map value).
+ */
+function pickThreshold(c: ReportCategory, choice: MaskThresholdChoice): { value: number; image: number | undefined; source: string } {
+  const e = c.evaluation;
+  const m = e.metrics;
+  const cal = e.calibratedThreshold;
+  const calPixel = e.pixelThreshold ?? cal;
+  if (typeof choice === 'number') return { value: choice, image: choice, source: 'given on the command line' };
+  if (choice === 'calibrated' && cal !== undefined && calPixel !== undefined) return { value: calPixel, image: cal, source: MODEL_THRESHOLD };
+  if (m.pixelF1) return { value: m.pixelF1.threshold, image: m.imageF1?.threshold, source: ORACLE_THRESHOLD };
+  if (cal !== undefined && calPixel !== undefined) return { value: calPixel, image: cal, source: MODEL_THRESHOLD };
+  return { value: Infinity, image: undefined, source: 'none available: no mask' };
 }
 
 /** Evenly spaced picks, so the gallery covers every defect type when it is cut short. */
@@ -107,8 +114,7 @@ export async function writeReport(dir: string, categories: ReportCategory[], opt
     const range: NormRange = mapRange(e.images.map((i) => i.map), { quantiles: q });
     const rangeNote = q[0] <= 0 && q[1] >= 1 ? 'min … max of all test pixels' : `${+(q[0] * 100).toFixed(2)}th … ${+(q[1] * 100).toFixed(2)}th percentile of all test pixels`;
     const mask = pickThreshold(c, options.maskThreshold ?? 'calibrated');
-    // Image decisions use the same threshold as the masks, so a "detected" image has a non-empty mask.
-    const imageThreshold = Number.isFinite(mask.value) ? mask.value : undefined;
+    const imageThreshold = mask.image;
     const byScore = [...e.images].sort((a, b) => b.score - a.score);
     const normals = byScore.filter((i) => i.label === 0);
     const defective = byScore.filter((i) => i.label === 1).reverse();

@@ -65,4 +65,41 @@ describe('synthetic-anomaly validation', () => {
     expect(v.restored).toBe(true);
     det.dispose();
   });
+
+  it("imageScore 'auto' picks the rule that best separates painted from clean validation images, and the model keeps it", async () => {
+    const det = await createDetector(TINY);
+    expect(det.config.imageScore).toBe('auto');
+    const r = await det.fit(data.train, { epochs: 2, batchSize: 4, validation: { holdOut: 0.3, copies: 2, seed: 4 } });
+    const candidates = r.validation!.imageScores!;
+    expect(candidates.map((c) => c.rule.rule)).toEqual(['max', 'top', 'top', 'mean', 'likelihood']);
+    const best = candidates.reduce((a, c) => (c.imageAuroc > a.imageAuroc ? c : a));
+    expect(det.config.imageScore).toEqual(best.rule);
+    // Two thresholds: decisions on scores (held-out clean images' quantile), masks on map values (F1 on painted defects).
+    expect(det.threshold).toBeTypeOf('number');
+    expect(det.pixelThreshold).toBeTypeOf('number');
+    const img = data.train[0];
+    const before = await det.localize(img);
+    expect(before.isAnomalous).toBe(before.score >= det.threshold!);
+    expect(Array.from(before.mask.data).some((v, i) => v !== (before.anomalyMap.data[i] >= det.pixelThreshold! ? 1 : 0))).toBe(false);
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'danflow-val-')), 'm');
+    await det.save(dir);
+    const again = await loadDetector(dir, { backend: 'wasm' });
+    expect(again.config.imageScore).toEqual(best.rule);
+    expect([again.threshold, again.pixelThreshold]).toEqual([det.threshold, det.pixelThreshold]);
+    const after = await again.localize(img);
+    expect(after.score).toBe(before.score);
+    again.dispose();
+    det.dispose();
+  });
+
+  it("imageScore 'max' keeps the reference's rule and, without validation, one threshold for scores and masks", async () => {
+    const det = await createDetector({ ...TINY, imageScore: 'max' });
+    await det.fit(data.train, { epochs: 1, batchSize: 4 });
+    expect(det.config.imageScore).toEqual({ rule: 'max' });
+    expect(det.pixelThreshold).toBe(det.threshold);
+    const r = await det.localize(data.train[0]);
+    expect(r.score).toBe(r.maxPixel);
+    det.dispose();
+    await expect(createDetector({ ...TINY, method: 'patchcore', imageScore: 'likelihood' })).rejects.toThrow(/needs a method with a likelihood/);
+  });
 });

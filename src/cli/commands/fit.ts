@@ -74,6 +74,11 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
         },
       );
       const dir = categories.length > 1 ? path.join(outDir, name) : outDir;
+      const picked = fit.validation?.imageScores;
+      if (picked) {
+        const rule = (r: (typeof picked)[number]['rule']) => (r.rule === 'top' ? `top:${r.fraction}` : r.rule);
+        out.info(`image score: ${rule(detector.config.imageScore as (typeof picked)[number]['rule'])} (synthetic-validation image AUROC ${picked.map((p) => `${rule(p.rule)} ${p.imageAuroc.toFixed(3)}`).join(', ')})`);
+      }
       await detector.save(dir);
       const finalLoss = fit.epochLosses.at(-1) ?? null;
       out.info(`saved ${dir}`);

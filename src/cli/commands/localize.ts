@@ -24,7 +24,8 @@ export const LOCALIZE: CommandDef = {
   options: {
     model: { type: 'string', short: 'm', value: '<dir>', help: 'saved model folder (danflow.json) or .danflow file', group: 'Input' },
     out: { type: 'string', short: 'o', value: '<dir>', help: 'output folder', group: 'Output' },
-    threshold: { type: 'string', value: '<t>', help: "threshold on map values for masks and verdicts (default: the model's calibrated threshold)", group: 'Output' },
+    threshold: { type: 'string', value: '<t>', help: "threshold on image scores for the verdicts (default: the model's)", group: 'Output' },
+    'pixel-threshold': { type: 'string', value: '<t>', help: "threshold on map values for the masks (default: the model's)", group: 'Output' },
     range: { type: 'string', value: '<lo,hi>', help: 'heatmap colour range; default min…max over the given images (at least up to the threshold)', group: 'Output' },
     panels: { type: 'boolean', help: 'also write the five-panel figure (<name>_panels.png)', group: 'Output' },
     sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: String(DEFAULTS.localize.sigma), group: 'Output' },
@@ -59,6 +60,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
   const outDir = resolvePath(io, args.required('out', 'the folder for overlays, masks and scores.json'));
   if (args.positionals.length === 0) throw new UsageError('no images given: pass image files, folders or glob patterns after the options', 'localize');
   const threshold = args.optionalFloat('threshold');
+  const pixelThresholdArg = args.optionalFloat('pixel-threshold');
   const fixedRange = parseRange(args);
   const sigma = args.float('sigma', DEFAULTS.localize.sigma, { min: 0 });
   const batchSize = args.int('batch-size', DEFAULTS.localize.batchSize, { min: 1 });
@@ -72,6 +74,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
   const det = await loadModel(resolvePath(io, modelArg), backendOf(args), out, progress);
   try {
     const t = threshold ?? det.threshold;
+    const pt = pixelThresholdArg ?? det.pixelThreshold ?? t;
     if (t === undefined) out.warn('the model has no threshold and none was given (--threshold): masks are empty and no image is flagged.');
     const items: Item[] = [];
     const used = new Set<string>();
@@ -95,7 +98,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
       bar.update(items.length + failed.length);
       if (images.length === 0) continue;
       const t0 = performance.now();
-      const results = await det.localize(images, { sigma, batchSize, ...(t !== undefined ? { threshold: t } : {}) });
+      const results = await det.localize(images, { sigma, batchSize, ...(t !== undefined ? { threshold: t } : {}), ...(pt !== undefined ? { pixelThreshold: pt } : {}) });
       localizeMs += performance.now() - t0;
       results.forEach((r, k) => {
         let stem = path.basename(batch[k]).replace(/\.[^.]+$/, '');
@@ -110,7 +113,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
     bar.finish();
     const range = fixedRange ?? (() => {
       const r = mapRange(items.map((it) => it.map));
-      return t !== undefined && t > r.hi ? { lo: r.lo, hi: t } : r;
+      return pt !== undefined && pt > r.hi ? { lo: r.lo, hi: pt } : r;
     })();
     await mkdir(outDir, { recursive: true });
     const written = out.bar('write', items.length);
@@ -126,7 +129,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
       let panels: string | undefined;
       if (args.bool('panels')) {
         panels = `${it.stem}_panels.png`;
-        const fig = renderPanels({ image, map: it.map, groundTruth: undefined, threshold: t ?? Infinity, range });
+        const fig = renderPanels({ image, map: it.map, groundTruth: undefined, threshold: pt ?? Infinity, range });
         await writeFile(path.join(outDir, panels), await encodePngNode(fig));
       }
       records.push({
@@ -148,6 +151,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
       command: 'localize',
       model: resolvePath(io, modelArg),
       threshold: t ?? null,
+      pixelThreshold: pt ?? null,
       sigma,
       range,
       localizeSeconds: localizeMs / 1000,

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from '../../backbones/types.js';
 import { DanflowError } from '../../core/errors.js';
 import type { CheckpointTensors } from '../../io/state-dict.js';
@@ -61,6 +61,13 @@ export class DanflowHead implements MethodHead {
     return this.flow.anomalyMap(this.flow.forward(features));
   }
 
+  mapsAndLikelihood(features: tf.Tensor4D[]): { maps: tf.Tensor3D; likelihood: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const outputs = this.flow.forward(features);
+      return { maps: this.flow.anomalyMap(outputs), likelihood: this.flow.negativeLogLikelihood(outputs) };
+    });
+  }
+
   async fit(features: FeatureSource, settings: TrainSettings, afterEpoch?: EpochHook): Promise<TrainResult> {
     await ensureGradients();
     return trainOnFeatures(this.flow, features, settings, this.flow.config.seed, afterEpoch);
@@ -97,6 +104,7 @@ export class DanflowHead implements MethodHead {
 
 export const danflowMethod: MethodDefinition = {
   iterative: true,
+  hasLikelihood: true,
   summary: (c, backbone) => `${backbone} @${c.inputSize}, ${c.flowSteps} flow steps, numDw ${c.numDw}${c.dwKernel === 1 ? ' (1×1)' : ''}, ${c.attention}${c.doubleSubnets ? '' : ', single subnet'}`,
   facts: (c) => [['Flows', `${c.flowSteps} steps per scale, ${c.numDw} depthwise conv(s)${c.dwKernel === 1 ? ' (1×1)' : ''}, ${c.doubleSubnets ? 'two subnets' : 'one subnet'}, attention ${c.attention}`]],
   resolve: () => ({}),

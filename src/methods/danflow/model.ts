@@ -116,6 +116,21 @@ export class FlowHead {
   }
 
   /**
+   * Per image, (0.5·Σz² − log|det J|) / (H·W·C) of each scale, averaged over scales: the negative
+   * log-likelihood per feature dimension (up to the constant ½·log 2π), comparable across scales of
+   * different sizes. [N], higher = less likely under the normal images.
+   */
+  negativeLogLikelihood(outputs: ScaleOutput[]): tf.Tensor1D {
+    return tf.tidy(() => {
+      const perScale = outputs.map((o) => {
+        const [, h, w, c] = o.z.shape;
+        return tf.div(nll(o.z, o.logdet), h * w * c);
+      });
+      return tf.div(tf.addN(perScale), perScale.length) as tf.Tensor1D;
+    });
+  }
+
+  /**
    * Reference anomaly map at inputSize: per scale −exp(−0.5·mean_C z²), bilinearly upsampled with
    * half-pixel centres, averaged over scales. [N, S, S], values in [−1, 0].
    */

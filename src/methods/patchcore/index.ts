@@ -13,6 +13,7 @@ function settings(config: { patchcore?: PatchCoreConfig }): PatchCoreConfig {
 
 export const patchcoreMethod: MethodDefinition = {
   iterative: false,
+  hasLikelihood: false,
   summary: (c, backbone) => `PatchCore, ${backbone} @${c.inputSize}`,
   facts: (c) => [['Method', `PatchCore (kNN memory bank of normal patch features, ${Math.round(settings(c).coresetRatio * 100)} % coreset)`]],
   resolve: (options) => ({ patchcore: { coresetRatio: options.patchcore?.coresetRatio ?? DEFAULT_CORESET_RATIO, scales: options.patchcore?.scales ?? [] } }),
