@@ -8,6 +8,7 @@ import { auroc } from '../../src/metrics/auroc.js';
 import { aupro } from '../../src/metrics/aupro.js';
 import type { BinaryMask, ScoreMap } from '../../src/core/types.js';
 import { setBackend } from '../helpers/backend.js';
+import { operatingPoint } from '../../src/report/evaluate.js';
 import { SHARED } from '../helpers/paths.js';
 
 const DATA = path.join(SHARED, 'data/mvtec3d');
@@ -43,4 +44,25 @@ describe.skipIf(!available)('real data: MVTec 3D-AD tire with MobileNetV2 featur
     expect(pro).toBeGreaterThanOrEqual(0.8);
     det.dispose();
   });
+
+  it("OK/NG at the model's own threshold (issue 18): validation-calibrated PatchCore rejects ≤ 5 % of good test images", async () => {
+    const ds = await openDataset({ format: 'mvtec', root: DATA, category: 'tire' });
+    const train: string[] = [];
+    for await (const s of ds.train()) train.push(s.path);
+    const det = await createDetector({ method: 'patchcore', backbone: 'mobilenetv2', weights: WEIGHTS, inputSize: 224, backend: 'wasm' });
+    const fit = await det.fit(train, { validation: { holdOut: 0.15 } });
+    // The rule was chosen on painted defects only; it is the best of the candidates there.
+    const candidates = fit.validation!.imageScores!;
+    expect(candidates.find((c) => JSON.stringify(c.rule) === JSON.stringify(det.config.imageScore))!.imageAuroc).toBe(Math.max(...candidates.map((c) => c.imageAuroc)));
+    const scores: number[] = [];
+    const labels: (0 | 1)[] = [];
+    for await (const s of ds.test()) {
+      scores.push((await det.localize(s.path)).score);
+      labels.push(s.label);
+    }
+    const op = operatingPoint(scores, labels, det.threshold!);
+    console.log(`tire, PatchCore (${JSON.stringify(det.config.imageScore)}): image AUROC ${auroc(scores, labels).toFixed(3)}; at the model's threshold: false rejects ${op.confusion.falsePositive}/${op.confusion.falsePositive + op.confusion.trueNegative}, misses ${op.confusion.falseNegative}/${op.confusion.falseNegative + op.confusion.truePositive}`);
+    expect(op.falseRejectRate!).toBeLessThanOrEqual(0.05);
+    det.dispose();
+  }, 600_000);
 });
