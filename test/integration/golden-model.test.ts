@@ -5,9 +5,11 @@ import { goldenImage, manifestToSafetensors, maxAbsDiff, readGoldenF32, readGold
 import { setBackend } from '../helpers/backend.js';
 
 /**
- * Parity runs on the cpu backend, whose kernels are exact float32 (measured ≤ 5e-7 from PyTorch);
- * the wasm backend's XNNPACK matmul/conv/resize differ by up to ~5e-6 relative per op, which adds up
- * to ~1e-4 over ResNet + flows, so wasm is checked against the same map with a looser bound.
+ * Parity on cpu and wasm. The cpu backend's kernels are exact float32 (measured 2.4e-7 – 3.0e-7 from
+ * PyTorch). wasm's XNNPACK convs, matMuls and resize are each ≤ 4e-7 relative from cpu; its one lossy
+ * op, the LayerNorm moments (a float32 single-accumulator Mean over 262 144 terms), is summed in
+ * blocks (src/nn/precise-reductions.ts), which took wasm from 6.5e-5 – 8.7e-5 to 4.8e-7 – 6.0e-7.
+ * Both are held to 2e-6: 3× margin over wasm's worst, 6× over cpu's (the issue asked for ≤ 1e-5).
  *
  * A reference-format checkpoint (the PyTorch DANFlow's own state_dict keys, random weights rebuilt
  * from the manifest) imported with loadDetector(…, { from: 'pytorch' }) must give PyTorch's anomaly
@@ -18,8 +20,8 @@ describe.each(['none', 'eca', 'gcnet'])('reference checkpoint import (resnet18, 
   beforeAll(() => setBackend('cpu'));
 
   it.each([
-    ['cpu', 1e-4],
-    ['wasm', 3e-4],
+    ['cpu', 2e-6],
+    ['wasm', 2e-6],
   ] as const)('localize(img, { sigma: 0 }) on %s equals the PyTorch anomaly map within %s', async (backend, tol) => {
     const bytes = manifestToSafetensors(meta.tensors);
     const det = await loadDetector(bytes, { from: 'pytorch', config: meta.config, backend });
