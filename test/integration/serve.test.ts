@@ -1,0 +1,244 @@
+/**
+ * The HTTP service in process (createServer from danflow/serve) over real loopback sockets, with a
+ * tiny model fitted here: every answer must equal the library's own localize of the same image.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDetector, type Detector, type LocalizeOptions, type LocalizeResult, type RawImage } from '../../src/index.js';
+import { decodeMaskNode } from '../../src/node.js';
+import { createServer, type DanflowServer } from '../../src/serve.js';
+import { postImage, pngClaiming, pool, type Answer } from '../helpers/http.js';
+import { expectedResults, saveTinyModel, testImages, type TestImage } from '../helpers/serve.js';
+
+const TOKEN = 'test-admin-token';
+let tmp: string;
+let modelDir: string;
+let otherDir: string;
+let ref: Detector;
+let other: Detector;
+let images: TestImage[];
+let expected: LocalizeResult[];
+let expectedOther: LocalizeResult[];
+let server: DanflowServer;
+let url: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'danflow-serve-'));
+  modelDir = path.join(tmp, 'model');
+  otherDir = path.join(tmp, 'other');
+  (await saveTinyModel(modelDir, 1)).dispose();
+  (await saveTinyModel(otherDir, 2)).dispose();
+  ref = await loadDetector(modelDir, { backend: 'wasm' });
+  other = await loadDetector(otherDir, { backend: 'wasm' });
+  images = await testImages(12);
+  expected = await expectedResults(ref, images);
+  expectedOther = await expectedResults(other, images);
+  server = await createServer({ default: modelDir, other: otherDir }, { backend: 'wasm', adminToken: TOKEN, maxBodyBytes: 1 << 20, maxPixels: 4_000_000 });
+  url = await server.listen({ port: 0 });
+});
+
+afterAll(async () => {
+  await server?.close();
+  ref?.dispose();
+  other?.dispose();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+function expectSame(a: Answer, want: LocalizeResult, img: TestImage): void {
+  expect(a.status, JSON.stringify(a.body)).toBe(200);
+  expect(Math.abs(a.body.score - want.score)).toBeLessThanOrEqual(1e-6);
+  expect(a.body.isAnomalous).toBe(want.isAnomalous);
+  expect(a.body.threshold).toBe(want.threshold);
+  expect([a.body.width, a.body.height]).toEqual([img.pixels.width, img.pixels.height]);
+}
+
+describe('danflow serve (in process)', () => {
+  it('health, readiness, model list and metrics', async () => {
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).models).toEqual(['default', 'other']);
+    const list = (await (await fetch(`${url}/v1/models`)).json()) as { default: string; models: { name: string; version: number; threshold: number; path: string; config: { inputSize: number } }[] };
+    expect(list.default).toBe('default');
+    expect(list.models.map((m) => [m.name, m.version, m.path])).toEqual([['default', 1, modelDir], ['other', 1, otherDir]]);
+    expect(list.models[0].threshold).toBe(ref.threshold);
+    expect(list.models[0].config.inputSize).toBe(64);
+    await postImage(`${url}/v1/localize`, images[0].png);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/danflow_http_requests_total\{route="\/v1\/localize",method="POST",status="200"\} \d+/);
+    expect(metrics).toContain('danflow_http_request_duration_seconds_bucket');
+    expect(metrics).toContain('danflow_queue_depth 0');
+    expect(metrics).toMatch(/danflow_model_version\{model="other"\} 1/);
+  });
+
+  it('300 requests at concurrency 16: every answer equals the library localize, and requests were batched', async () => {
+    const before = await batchCount();
+    const answers = await pool(300, 16, (i) => postImage(`${url}/v1/localize`, images[i % images.length].png));
+    answers.forEach((a, i) => {
+      expectSame(a, expected[i % images.length], images[i % images.length]);
+      expect([a.body.model, a.body.version]).toEqual(['default', 1]);
+    });
+    // Fewer localize calls than requests: concurrent requests shared calls.
+    expect((await batchCount()) - before).toBeLessThan(300);
+  });
+
+  it('a named model answers on its own route', async () => {
+    const a = await postImage(`${url}/v1/models/other/localize`, images[3].png);
+    expectSame(a, expectedOther[3], images[3]);
+    expect(a.body.model).toBe('other');
+  });
+
+  it('?mask=png&heatmap=png add the mask and a heatmap as PNGs at the image size', async () => {
+    const img = images[1];
+    const a = await postImage(`${url}/v1/localize?mask=png&heatmap=png`, img.png);
+    expectSame(a, expected[1], img);
+    const maskPng = Buffer.from(a.body.mask, 'base64');
+    const meta = await sharp(maskPng).metadata();
+    expect([meta.width, meta.height, meta.channels]).toEqual([img.pixels.width, img.pixels.height, 1]);
+    expect(Array.from((await decodeMaskNode(maskPng)).data)).toEqual(Array.from(expected[1].mask.data));
+    expect(a.body.defectPixels).toBe(expected[1].mask.data.reduce((s, v) => s + v, 0));
+    const heat = await sharp(Buffer.from(a.body.heatmap, 'base64')).metadata();
+    expect([heat.width, heat.height, heat.channels]).toEqual([img.pixels.width, img.pixels.height, 3]);
+  });
+
+  it('takes a multipart form as well as raw bytes', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([Buffer.from(images[2].png)], { type: 'image/png' }), 'part.png');
+    const res = await fetch(`${url}/v1/localize`, { method: 'POST', body: form });
+    expectSame({ status: res.status, body: await res.json(), headers: res.headers }, expected[2], images[2]);
+  });
+
+  it('bad input gets a 4xx with a code, and the server still serves afterwards', async () => {
+    const png = images[0].png;
+    const cases: [string, () => Promise<Answer>, number, string][] = [
+      ['garbage bytes', () => postImage(`${url}/v1/localize`, new Uint8Array(3000).map((_, i) => (i * 7919) % 251)), 400, 'BAD_IMAGE'],
+      ['truncated PNG', () => postImage(`${url}/v1/localize`, png.slice(0, Math.floor(png.length / 2))), 400, 'BAD_IMAGE'],
+      ['a PNG header claiming 40000×40000', () => postImage(`${url}/v1/localize`, pngClaiming(40000, 40000)), 413, 'TOO_LARGE'],
+      ['wrong content-type (JSON)', () => postImage(`${url}/v1/localize`, png, 'application/json'), 415, 'UNSUPPORTED'],
+      ['wrong content-type (text)', () => postImage(`${url}/v1/localize`, png, 'text/plain'), 415, 'UNSUPPORTED'],
+      ['unknown model', () => postImage(`${url}/v1/models/nope/localize`, png), 404, 'NOT_FOUND'],
+      ['empty body', () => postImage(`${url}/v1/localize`, new Uint8Array(0)), 400, 'BAD_IMAGE'],
+      ['a body over the size cap', () => postImage(`${url}/v1/localize`, new Uint8Array((1 << 20) + 1)), 413, 'TOO_LARGE'],
+      ['an unknown mask format', () => postImage(`${url}/v1/localize?mask=jpg`, png), 400, 'BAD_ARGUMENT'],
+      ['an unknown route', () => postImage(`${url}/v1/localise`, png), 404, 'NOT_FOUND'],
+      ['a multipart form without a file', async () => {
+        const form = new FormData();
+        form.append('note', 'no image here');
+        const res = await fetch(`${url}/v1/localize`, { method: 'POST', body: form });
+        return { status: res.status, body: await res.json(), headers: res.headers };
+      }, 400, 'BAD_ARGUMENT'],
+    ];
+    for (const [what, send, status, code] of cases) {
+      const a = await send();
+      expect([a.status, a.body.code], what).toEqual([status, code]);
+      expect(typeof a.body.message, what).toBe('string');
+      expectSame(await postImage(`${url}/v1/localize`, png), expected[0], images[0]);
+    }
+  });
+
+  it('reload swaps atomically: in-flight requests finish on the old model, later ones get the new one', async () => {
+    const unauthorised = await fetch(`${url}/v1/admin/reload`, { method: 'POST' });
+    expect([unauthorised.status, (await unauthorised.json()).code]).toEqual([401, 'UNAUTHORIZED']);
+    const wrong = await fetch(`${url}/v1/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer not-the-token' } });
+    expect(wrong.status).toBe(401);
+
+    // Reload "other" with the weights of "default" (the detector handed over in memory), mid-run.
+    const inFlight = pool(40, 8, (i) => postImage(`${url}/v1/models/other/localize`, images[i % images.length].png));
+    await new Promise((r) => setTimeout(r, 30));
+    const info = await server.reload('other', ref);
+    expect(info.map((m) => [m.name, m.version])).toEqual([['other', 2]]);
+    const answers = await inFlight;
+    const versions = new Set(answers.map((a) => a.body.version));
+    answers.forEach((a, i) => {
+      // Each answer is entirely one model's: version 1 = the old weights, version 2 = the new ones.
+      expectSame(a, (a.body.version === 1 ? expectedOther : expected)[i % images.length], images[i % images.length]);
+    });
+    expect(versions.has(1)).toBe(true);
+    const after = await postImage(`${url}/v1/models/other/localize`, images[5].png);
+    expect(after.body.version).toBe(2);
+    expectSame(after, expected[5], images[5]);
+
+    // The admin route reloads from disk: "other" goes back to its own weights, as version 3.
+    const res = await fetch(`${url}/v1/admin/reload?model=other`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).models.map((m: { name: string; version: number }) => [m.name, m.version])).toEqual([['other', 3]]);
+    const back = await postImage(`${url}/v1/models/other/localize`, images[5].png);
+    expect(back.body.version).toBe(3);
+    expectSame(back, expectedOther[5], images[5]);
+    // The handed-over detector is still the caller's: not disposed by the swap.
+    expect((await ref.localize(images[0].pixels)).score).toBe(expected[0].score);
+  });
+
+  it('a full queue answers 503 with Retry-After at once, and the server recovers', async () => {
+    const small = await createServer(ref, { maxQueue: 2, maxBatch: 1 });
+    const u = await small.listen({ port: 0 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => postImage(`${u}/v1/localize`, images[i % images.length].png)));
+      const refused = answers.filter((a) => a.status === 503);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const a of refused) {
+        expect(a.body.code).toBe('OVERLOADED');
+        expect(Number(a.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      }
+      answers.forEach((a, i) => {
+        if (a.status !== 503) expectSame(a, expected[i % images.length], images[i % images.length]);
+      });
+      expectSame(await postImage(`${u}/v1/localize`, images[4].png), expected[4], images[4]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a request past its deadline gets 503 TIMEOUT, the others still their answers', async () => {
+    const slow = await createServer(ref, { maxBatch: 1, timeoutMs: 150 });
+    const u = await slow.listen({ port: 0 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => postImage(`${u}/v1/localize`, images[i % images.length].png)));
+      const late = answers.filter((a) => a.status === 503);
+      expect(late.length).toBeGreaterThan(0);
+      for (const a of late) expect([a.body.code, Number(a.headers.get('retry-after')) >= 1]).toEqual(['TIMEOUT', true]);
+      answers.forEach((a, i) => {
+        if (a.status === 200) expectSame(a, expected[i % images.length], images[i % images.length]);
+      });
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('close() is graceful: in-flight requests finish, new connections are refused, handed-over detectors stay usable', async () => {
+    // The model waits for a gate, so the requests are provably inside the server when close() starts.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let received = 0;
+    const gated = Object.create(ref, {
+      localize: { value: async (imgs: RawImage[], o: LocalizeOptions) => (received += imgs.length, await gate, ref.localize(imgs, o)) },
+    }) as Detector;
+    const s = await createServer(gated, {});
+    const u = await s.listen({ port: 0 });
+    const inFlight = Promise.allSettled(Array.from({ length: 8 }, (_, i) => postImage(`${u}/v1/localize`, images[i].png)));
+    while (received + (await queueDepth(u)) < 8) await new Promise((r) => setTimeout(r, 10));
+    const closed = s.close();
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(fetch(`${u}/healthz`)).rejects.toThrow();
+    open();
+    await closed;
+    (await inFlight).forEach((r, i) => {
+      expect(r.status).toBe('fulfilled');
+      if (r.status === 'fulfilled') expectSame(r.value, expected[i], images[i]);
+    });
+    expect((await ref.localize(images[0].pixels)).score).toBe(expected[0].score);
+  });
+});
+
+async function queueDepth(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(/^danflow_queue_depth (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
+async function batchCount(): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^danflow_localize_batch_size_count (\d+)/m.exec(text)?.[1] ?? NaN);
+}
