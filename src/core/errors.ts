@@ -26,7 +26,8 @@ export type DanflowErrorCode =
   | 'OVERLOADED'
   | 'TIMEOUT'
   | 'UNAVAILABLE'
-  | 'UNAUTHORIZED';
+  | 'UNAUTHORIZED'
+  | 'INTERNAL';
 
 export class DanflowError extends Error {
   readonly code: DanflowErrorCode;

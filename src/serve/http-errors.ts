@@ -5,11 +5,9 @@
  */
 import { isDanflowError, type DanflowErrorCode } from '../index.js';
 
-export type HttpErrorCode = DanflowErrorCode | 'INTERNAL';
-
 export interface HttpError {
   status: number;
-  code: HttpErrorCode;
+  code: DanflowErrorCode;
   message: string;
   /** Seconds, for the Retry-After header of 503 answers. */
   retryAfter?: number;
@@ -26,6 +24,7 @@ const STATUS: Partial<Record<DanflowErrorCode, number>> = {
   TIMEOUT: 503,
   UNAVAILABLE: 503,
   DISPOSED: 503,
+  INTERNAL: 500,
 };
 
 /** Fastify's and @fastify/multipart's error codes → ours. */
