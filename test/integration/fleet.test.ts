@@ -13,7 +13,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDanflowError, loadDetector, synthetic, type Detector, type LocalizeResult } from '../../src/index.js';
 import { encodePngNode } from '../../src/node.js';
+import { run } from '../../src/cli/index.js';
 import { createFleetClient, startWorker, type FleetClient, type FleetWorker } from '../../src/serve.js';
+import { signalIo } from '../helpers/cli-io.js';
 import { REDIS_SERVER, startRedis, type RedisServer } from '../helpers/redis.js';
 import { expectedResults, saveTinyModel, testImages, type TestImage } from '../helpers/serve.js';
 
@@ -139,5 +141,24 @@ describe.skipIf(!REDIS_SERVER)('danflow fleet (in process, real Redis)', () => {
     }
     const bad = await client.fit({ dataset: { format: 'folder', normalDir: path.join(tmp, 'nowhere') }, out }).catch((e: unknown) => e);
     expect(isDanflowError(bad) && [bad.code, bad.message.includes('nowhere')]).toEqual(['NOT_FOUND', true]);
+  });
+
+  it('`danflow worker` takes jobs until SIGTERM, finishing the ones in hand', async () => {
+    const { io, send, waitFor } = signalIo(tmp);
+    const exit = run(['worker', '--redis', redis.url, '--queue', 'cli', '--model', `main=${modelDir}`, '--backend', 'wasm', '--concurrency', '2'], io);
+    const name = (await waitFor(/danflow worker (\S+): taking jobs from queue "cli"/))[1];
+    const cliClient = await createFleetClient({ redis: redis.url, queue: 'cli' });
+    try {
+      const results = await Promise.all(files.slice(0, 4).map((image) => cliClient.localize({ image, model: 'main' })));
+      results.forEach((r, i) => {
+        expectSame(r, i);
+        expect([r.model, r.worker]).toEqual(['main', name]);
+      });
+      send('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(io.err()).toContain('SIGTERM: finishing the jobs in hand');
+    } finally {
+      await cliClient.close();
+    }
   });
 });

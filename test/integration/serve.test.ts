@@ -9,7 +9,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDetector, type Detector, type LocalizeOptions, type LocalizeResult, type RawImage } from '../../src/index.js';
 import { decodeMaskNode } from '../../src/node.js';
+import { run } from '../../src/cli/index.js';
 import { createServer, type DanflowServer } from '../../src/serve.js';
+import { signalIo } from '../helpers/cli-io.js';
 import { postImage, pngClaiming, pool, type Answer } from '../helpers/http.js';
 import { expectedResults, saveTinyModel, testImages, type TestImage } from '../helpers/serve.js';
 
@@ -230,6 +232,35 @@ describe('danflow serve (in process)', () => {
       if (r.status === 'fulfilled') expectSame(r.value, expected[i], images[i]);
     });
     expect((await ref.localize(images[0].pixels)).score).toBe(expected[0].score);
+  });
+});
+
+describe('danflow serve (the CLI command, in process)', () => {
+  it('serves until stopped, reloads on SIGHUP, and stops gracefully on SIGTERM', async () => {
+    const { io, send, waitFor } = signalIo(tmp);
+    const exit = run(['serve', '--model', modelDir, '--model', `second=${otherDir}`, '--port', '0', '--backend', 'wasm', '--max-batch', '4'], io);
+    const base = (await waitFor(/listening on (http:\/\/[\d.:]+)/))[1];
+    expectSame(await postImage(`${base}/v1/localize`, images[6].png), expected[6], images[6]);
+    expectSame(await postImage(`${base}/v1/models/second/localize`, images[6].png), expectedOther[6], images[6]);
+    send('SIGHUP');
+    await waitFor(/reloaded default v2, second v2/);
+    const list = (await (await fetch(`${base}/v1/models`)).json()) as { models: { version: number }[] };
+    expect(list.models.map((m) => m.version)).toEqual([2, 2]);
+    expectSame(await postImage(`${base}/v1/localize`, images[6].png), expected[6], images[6]);
+    send('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(io.err()).toContain('SIGTERM: finishing in-flight requests');
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+
+  it('Ctrl-C stops it too', async () => {
+    const { io, interrupt, waitFor } = signalIo(tmp);
+    const exit = run(['serve', '--model', modelDir, '--port', '0', '--backend', 'wasm', '--json'], io);
+    const doc = JSON.parse((await waitFor(/\{[\s\S]*"url"[\s\S]*\}\n/))[0]) as { url: string; models: { name: string }[] };
+    expect(doc.models.map((m) => m.name)).toEqual(['default']);
+    expect((await fetch(`${doc.url}/readyz`)).status).toBe(200);
+    interrupt();
+    expect(await exit).toBe(0);
   });
 });
 
