@@ -100,7 +100,8 @@ describe.skipIf(!REDIS_SERVER)('danflow fleet (in process, real Redis)', () => {
       [{ image: files[0], model: 'nope' }, 'NOT_FOUND'],
       [{}, 'BAD_ARGUMENT'],
     ];
-    const inspect = new Queue(QUEUE, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) });
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const inspect = new Queue(QUEUE, { connection });
     try {
       for (const [job, code] of failures) {
         const e = await client.localize(job).then(() => undefined, (err: unknown) => err);
@@ -116,6 +117,7 @@ describe.skipIf(!REDIS_SERVER)('danflow fleet (in process, real Redis)', () => {
       expect(flakyHits).toBe(3);
     } finally {
       await inspect.close();
+      connection.disconnect();
     }
   });
 
