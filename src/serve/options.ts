@@ -15,8 +15,11 @@ export interface ServerOptions {
   /** Requests allowed to wait for the model; beyond that the answer is 503 with Retry-After. Default 64. */
   maxQueue?: number;
   /**
-   * Most queued requests one localize call takes at once (1 = never batch). Batches form only from
-   * requests already waiting, so a lone request never waits for company. Default 8.
+   * Most waiting requests one localize call may take at once. Batches form only from requests
+   * already waiting, so a lone request never waits for company. Default 1 (no batching): on the
+   * wasm backend a batch costs as much per image as single calls, and `danflow bench --serve`
+   * measured lower throughput and twice the p99 latency with batches of 8 (README, "Serve over
+   * HTTP"); measure on your backend before raising it.
    */
   maxBatch?: number;
   /** Per-request deadline in ms, from arrival to answer (upload included). Default 30 000. */
@@ -39,7 +42,7 @@ export const SERVE_DEFAULTS = {
   maxBodyBytes: 20 * 1024 * 1024,
   maxPixels: 40_000_000,
   maxQueue: 64,
-  maxBatch: 8,
+  maxBatch: 1,
   timeoutMs: 30_000,
   sigma: DEFAULTS.localize.sigma,
   backend: 'auto' as BackendRequest,

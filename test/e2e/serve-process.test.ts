@@ -1,6 +1,8 @@
 /**
- * `danflow serve` as a real process (dist/cli.js) driven by real signals: SIGHUP reloads the model
+ * `danflow serve` as a real process (dist/cli.js) with its default settings: 300 requests at
+ * concurrency 16 must each equal the library's localize; then real signals: SIGHUP reloads the model
  * from its folder, SIGTERM lets the requests already inside finish, refuses new ones and exits 0.
+ * (Throughput is measured by `danflow bench --serve`, not here.)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,13 +12,15 @@ import sharp from 'sharp';
 import { loadDetector, type LocalizeResult } from '../../src/index.js';
 import { decodeImageNode } from '../../src/node.js';
 import { spawnCli, type CliProcess } from '../helpers/cli-process.js';
-import { postImage } from '../helpers/http.js';
+import { pool, postImage } from '../helpers/http.js';
 import { expectedResults, saveTinyModel, testImages, type TestImage } from '../helpers/serve.js';
 import { ensureDist } from './browser/harness.js';
 
 let tmp: string;
 let modelDir: string;
 let images: TestImage[];
+let small: TestImage[];
+let smallExpected: LocalizeResult[];
 let first: LocalizeResult[];
 let second: LocalizeResult[];
 let serve: CliProcess;
@@ -45,10 +49,12 @@ beforeAll(async () => {
       return { name: img.name, png, pixels: await decodeImageNode(png) };
     }),
   );
+  small = await testImages(12);
   const ref = await loadDetector(modelDir, { backend: 'wasm' });
   first = await expectedResults(ref, images);
+  smallExpected = await expectedResults(ref, small);
   ref.dispose();
-  serve = spawnCli(['serve', '--model', modelDir, '--port', '0', '--backend', 'wasm', '--max-batch', '1']);
+  serve = spawnCli(['serve', '--model', modelDir, '--port', '0', '--backend', 'wasm']);
   url = (await serve.waitFor(/listening on (http:\/\/[\d.:]+)/))[1];
 }, 180_000);
 
@@ -57,7 +63,18 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-describe('danflow serve process: signals', () => {
+describe('danflow serve process', () => {
+  it('300 requests at concurrency 16: every answer equals the library localize', async () => {
+    const answers = await pool(300, 16, (i) => postImage(`${url}/v1/localize`, small[i % small.length].png));
+    answers.forEach((a, i) => {
+      const want = smallExpected[i % small.length];
+      expect(a.status, JSON.stringify(a.body)).toBe(200);
+      expect(Math.abs(a.body.score - want.score)).toBeLessThanOrEqual(1e-6);
+      expect([a.body.isAnomalous, a.body.threshold, a.body.version]).toEqual([want.isAnomalous, want.threshold, 1]);
+      expect([a.body.width, a.body.height]).toEqual([small[i % small.length].pixels.width, small[i % small.length].pixels.height]);
+    });
+  });
+
   it('SIGHUP reloads the model from its folder: version 2 answers with the new weights', async () => {
     const before = await postImage(`${url}/v1/localize`, images[0].png);
     expect([before.status, before.body.version, Math.abs(before.body.score - first[0].score) <= 1e-6]).toEqual([200, 1, true]);

@@ -58,7 +58,7 @@ describe.skipIf(!REDIS_SERVER)('danflow fleet (in process, real Redis)', () => {
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     httpUrl = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
-    worker = await startWorker({ redis: redis.url, queue: QUEUE, models: { default: modelDir }, concurrency: 4, backend: 'wasm', lockMs: 5000, name: 'w1' });
+    worker = await startWorker({ redis: redis.url, queue: QUEUE, models: { default: modelDir }, concurrency: 4, maxBatch: 4, backend: 'wasm', lockMs: 5000, name: 'w1' });
     await worker.ready();
     client = await createFleetClient({ redis: redis.url, queue: QUEUE, backoffMs: 100 });
   });

@@ -22,8 +22,8 @@ export const SERVE: CommandDef = {
     '  POST /v1/admin/reload[?model=n]   with "Authorization: Bearer <token>" (only with --admin-token)\n' +
     '\n' +
     'Errors are JSON { code, message }: 400 BAD_IMAGE, 404 NOT_FOUND, 413 TOO_LARGE, 415 UNSUPPORTED;\n' +
-    '503 OVERLOADED / TIMEOUT / UNAVAILABLE come with Retry-After. Requests waiting for the model share\n' +
-    'localize calls (--max-batch).',
+    '503 OVERLOADED / TIMEOUT / UNAVAILABLE come with Retry-After. With --max-batch n, requests waiting\n' +
+    'for the model share localize calls (off by default: slower on wasm, see danflow bench --serve).',
   options: {
     model: { type: 'string', short: 'm', multiple: true, value: '<dir|name=dir>', help: 'a saved model folder; repeat as name=folder for several (URL /v1/models/<name>/localize). The first is the default', group: 'Models' },
     port: { type: 'string', short: 'p', value: '<n>', help: 'TCP port (0: any free one)', default: '8080', group: 'Network' },
@@ -32,7 +32,7 @@ export const SERVE: CommandDef = {
     'max-body-mb': { type: 'string', value: '<MB>', help: 'largest request body', default: '20', group: 'Limits' },
     'max-megapixels': { type: 'string', value: '<MP>', help: 'largest image, read from its header before decoding', default: '40', group: 'Limits' },
     'max-queue': { type: 'string', value: '<n>', help: 'requests that may wait for the model; more get 503 + Retry-After', default: '64', group: 'Limits' },
-    'max-batch': { type: 'string', value: '<n>', help: 'waiting requests one localize call may take (1: no batching)', default: '8', group: 'Limits' },
+    'max-batch': { type: 'string', value: '<n>', help: 'waiting requests one localize call may take; 1 = no batching (measured faster on wasm; try `danflow bench --serve` on your backend)', default: '1', group: 'Limits' },
     timeout: { type: 'string', value: '<s>', help: 'per-request deadline; later answers are 503 TIMEOUT', default: '30', group: 'Limits' },
     sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: '4', group: 'Limits' },
     ...BACKEND_OPTION,
@@ -54,7 +54,7 @@ export async function runServe(args: Args, io: CliIo, out: Output): Promise<numb
     maxBodyBytes: Math.round(args.float('max-body-mb', 20, { min: 0.001 }) * 1024 * 1024),
     maxPixels: Math.round(args.float('max-megapixels', 40, { min: 0.000001 }) * 1e6),
     maxQueue: args.int('max-queue', 64, { min: 1 }),
-    maxBatch: args.int('max-batch', 8, { min: 1 }),
+    maxBatch: args.int('max-batch', 1, { min: 1 }),
     timeoutMs: Math.round(args.float('timeout', 30, { min: 0.001 }) * 1000),
     sigma: args.float('sigma', 4, { min: 0 }),
     adminToken: args.str('admin-token') ?? io.env.DANFLOW_ADMIN_TOKEN,

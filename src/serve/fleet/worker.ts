@@ -3,7 +3,8 @@
  * BullMQ gives the guarantees — a job is held under a lock the worker keeps renewing; if the worker
  * dies, the lock lapses, another worker's stalled-job check puts the job back, and it runs again; a
  * result is recorded only by the holder of the lock, so each job completes once. The jobs a worker
- * holds at once (its concurrency) go through one Scheduler, so they share localize calls.
+ * holds at once (its concurrency) overlap their downloads and decoding with the model's work, and go
+ * through one Scheduler: one localize call at a time, batched only when asked (maxBatch).
  */
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -25,8 +26,10 @@ export interface FleetWorkerOptions {
   queue: string;
   /** Models for localize jobs (one Detector is served as "default"); none for a fit-only worker. */
   models?: Detector | Record<string, ModelSource>;
-  /** Jobs held at once; they share localize calls. Default 4. */
+  /** Jobs held at once (their I/O overlaps the model's work). Default 4. */
   concurrency?: number;
+  /** Jobs in hand one localize call may take (see ServerOptions.maxBatch). Default 1. */
+  maxBatch?: number;
   /**
    * BullMQ's job lock in ms: how long a dead worker's jobs wait before another worker takes them
    * over (the stalled-job check runs as often). Must exceed the longest pause of the event loop (one
@@ -72,7 +75,9 @@ export async function startWorker(options: FleetWorkerOptions): Promise<FleetWor
 
   const models = options.models === undefined ? undefined : await ModelRegistry.create(isDetector(options.models) ? { default: options.models } : options.models, backend);
   // BullMQ never hands a worker more than `concurrency` jobs, so the queue cannot overflow.
-  const scheduler = new Scheduler({ maxQueue: concurrency, maxBatch: concurrency, sigma: options.sigma ?? SERVE_DEFAULTS.sigma });
+  const maxBatch = options.maxBatch ?? SERVE_DEFAULTS.maxBatch;
+  if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new DanflowError('BAD_ARGUMENT', `maxBatch must be a positive integer (got ${maxBatch}).`);
+  const scheduler = new Scheduler({ maxQueue: concurrency, maxBatch, sigma: options.sigma ?? SERVE_DEFAULTS.sigma });
 
   const localize = async (job: LocalizeJob): Promise<LocalizeJobResult> => {
     if (!models) throw new DanflowError('NOT_FOUND', `Worker ${name} serves no models (it was started for fit jobs only).`);
