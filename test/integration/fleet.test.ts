@@ -16,7 +16,7 @@ import { encodePngNode } from '../../src/node.js';
 import { run } from '../../src/cli/index.js';
 import { createFleetClient, startWorker, type FleetClient, type FleetWorker } from '../../src/serve.js';
 import { signalIo } from '../helpers/cli-io.js';
-import { REDIS_SERVER, startRedis, type RedisServer } from '../helpers/redis.js';
+import { freePort, REDIS_SERVER, startRedis, type RedisServer } from '../helpers/redis.js';
 import { expectedResults, saveTinyModel, testImages, type TestImage } from '../helpers/serve.js';
 
 if (!REDIS_SERVER) console.log('[fleet test] skipped: redis-server is not installed (Debian: apt-get install redis-server)');
@@ -99,6 +99,7 @@ describe.skipIf(!REDIS_SERVER)('danflow fleet (in process, real Redis)', () => {
       [{ image: `${httpUrl}/gone.png` }, 'NOT_FOUND'],
       [{ image: files[0], model: 'nope' }, 'NOT_FOUND'],
       [{}, 'BAD_ARGUMENT'],
+      [null as never, 'BAD_ARGUMENT'],
     ];
     const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
     const inspect = new Queue(QUEUE, { connection });
@@ -143,6 +144,17 @@ describe.skipIf(!REDIS_SERVER)('danflow fleet (in process, real Redis)', () => {
     }
     const bad = await client.fit({ dataset: { format: 'folder', normalDir: path.join(tmp, 'nowhere') }, out }).catch((e: unknown) => e);
     expect(isDanflowError(bad) && [bad.code, bad.message.includes('nowhere')]).toEqual(['NOT_FOUND', true]);
+  });
+
+  it('`danflow worker` waits for an unreachable Redis (one log line, not one per retry) and still stops on SIGTERM', async () => {
+    const { io, send, waitFor } = signalIo(tmp);
+    const exit = run(['worker', '--redis', `redis://127.0.0.1:${await freePort()}`, '--queue', 'nowhere'], io);
+    await waitFor(/redis: connect ECONNREFUSED .* \(retrying\)/);
+    await new Promise((r) => setTimeout(r, 1500));
+    send('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(io.err().match(/retrying/g)).toHaveLength(1);
+    expect(io.out()).not.toContain('taking jobs');
   });
 
   it('`danflow worker` takes jobs until SIGTERM, finishing the ones in hand', async () => {

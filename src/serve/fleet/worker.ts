@@ -92,11 +92,22 @@ export async function startWorker(options: FleetWorkerOptions): Promise<FleetWor
     }
   };
 
-  const connection = connectRedis(options.redis, (e) => log(`redis: ${e.message}`));
+  // One line per change of Redis's state, not one per reconnect attempt (every 2 s while it is down).
+  let lastProblem = '';
+  const problem = (message: string) => {
+    if (message !== lastProblem) log(`redis: ${message} (retrying)`);
+    lastProblem = message;
+  };
+  const connection = connectRedis(options.redis, (e) => problem(e.message));
+  connection.on('ready', () => {
+    if (lastProblem) log('redis: connected again');
+    lastProblem = '';
+  });
   const worker = new Worker<LocalizeJob | FitJob, LocalizeJobResult | FitJobResult>(
     options.queue,
     async (job: Job) => {
       try {
+        if (typeof job.data !== 'object' || job.data === null) throw new DanflowError('BAD_ARGUMENT', `Job ${job.id}: its data must be an object (got ${JSON.stringify(job.data)}).`);
         if (job.name === LOCALIZE_JOB) return await localize(job.data as LocalizeJob);
         if (job.name === FIT_JOB) return await runFitJob(job.data as FitJob, { backend, worker: name }, (p) => void job.updateProgress(p).catch(() => {}));
         throw new DanflowError('BAD_ARGUMENT', `Unknown job "${job.name}"; workers run "${LOCALIZE_JOB}" and "${FIT_JOB}" jobs.`);
@@ -108,17 +119,24 @@ export async function startWorker(options: FleetWorkerOptions): Promise<FleetWor
     },
     { connection, concurrency, lockDuration: lockMs, stalledInterval: lockMs, autorun: true },
   );
-  worker.on('error', (e) => log(`worker: ${e.message}`));
+  worker.on('error', (e) => problem(e.message));
+  let connected = false;
+  const ready = worker.waitUntilReady().then(() => {
+    connected = true;
+  });
+  ready.catch(() => {});
   worker.on('failed', (job, e) => log(`job ${job?.id ?? '?'} (${job?.name ?? '?'}) failed: ${e.message}`));
 
   let closing: Promise<void> | undefined;
   return {
     name,
-    ready: () => worker.waitUntilReady().then(() => undefined),
+    ready: () => ready,
     models: () => models?.info() ?? [],
     close() {
       closing ??= (async () => {
-        await worker.close();
+        // Never connected: there are no jobs to finish, and BullMQ would wait for Redis to say so.
+        if (!connected) connection.disconnect();
+        await worker.close(!connected);
         await scheduler.idle();
         models?.close();
         connection.disconnect();
