@@ -9,6 +9,12 @@ import { DanflowError, loadDetector, VERSION, type BackendRequest, type Detector
 /** A model to serve: a loaded detector, or the path of a saved model (which the server loads, and reloads). */
 export type ModelSource = Detector | string;
 
+/** What createServer and startWorker take: one Detector (served as "default") or models by name. */
+export function namedModels(models: Detector | Record<string, ModelSource>): Record<string, ModelSource> {
+  const isDetector = typeof models === 'object' && models !== null && typeof (models as Detector).localize === 'function';
+  return isDetector ? { default: models as Detector } : (models as Record<string, ModelSource>);
+}
+
 export interface ModelInfo {
   name: string;
   /** 1 for the model served at start, +1 for every reload of this name. */

@@ -8,7 +8,7 @@ import { DanflowError, type Detector } from '../index.js';
 import { toHttpError } from './http-errors.js';
 import { IMAGE_CONTENT_TYPES } from './image-input.js';
 import { ServerMetrics } from './metrics.js';
-import { ModelRegistry, type ModelInfo, type ModelSource } from './models.js';
+import { ModelRegistry, namedModels, type ModelInfo, type ModelSource } from './models.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 import { registerRoutes } from './routes.js';
 import { Scheduler } from './scheduler.js';
@@ -30,10 +30,6 @@ export interface DanflowServer {
   close(): Promise<void>;
 }
 
-function isDetector(v: unknown): v is Detector {
-  return typeof v === 'object' && v !== null && typeof (v as Detector).localize === 'function';
-}
-
 /**
  * An HTTP service for the given models: one Detector (served as "default"), or names mapped to
  * detectors or saved-model paths. Paths are loaded here (and again on reload); detectors stay the
@@ -41,7 +37,7 @@ function isDetector(v: unknown): v is Detector {
  */
 export async function createServer(models: Detector | Record<string, ModelSource>, options: ServerOptions = {}): Promise<DanflowServer> {
   const opts = resolveServerOptions(options);
-  const registry = await ModelRegistry.create(isDetector(models) ? { default: models } : models, opts.backend);
+  const registry = await ModelRegistry.create(namedModels(models), opts.backend);
   const defaultModel = opts.defaultModel ?? registry.names()[0];
   if (!registry.names().includes(defaultModel)) {
     registry.close();

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { DanflowError, type BackendRequest, type Detector } from '../../index.js';
 import { decodeUntrusted } from '../image-input.js';
-import { ModelRegistry, type ModelInfo, type ModelSource } from '../models.js';
+import { ModelRegistry, namedModels, type ModelInfo, type ModelSource } from '../models.js';
 import { SERVE_DEFAULTS } from '../options.js';
 import { toAnswer } from '../response.js';
 import { Scheduler } from '../scheduler.js';
@@ -58,10 +58,6 @@ export interface FleetWorker {
   close(): Promise<void>;
 }
 
-function isDetector(v: unknown): v is Detector {
-  return typeof v === 'object' && v !== null && typeof (v as Detector).localize === 'function';
-}
-
 export async function startWorker(options: FleetWorkerOptions): Promise<FleetWorker> {
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const log = options.log ?? (() => {});
@@ -73,7 +69,7 @@ export async function startWorker(options: FleetWorkerOptions): Promise<FleetWor
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new DanflowError('BAD_ARGUMENT', `concurrency must be a positive integer (got ${concurrency}).`);
   if (!Number.isSafeInteger(lockMs) || lockMs < 1000) throw new DanflowError('BAD_ARGUMENT', `lockMs must be at least 1000 (got ${lockMs}).`);
 
-  const models = options.models === undefined ? undefined : await ModelRegistry.create(isDetector(options.models) ? { default: options.models } : options.models, backend);
+  const models = options.models === undefined ? undefined : await ModelRegistry.create(namedModels(options.models), backend);
   // BullMQ never hands a worker more than `concurrency` jobs, so the queue cannot overflow.
   const maxBatch = options.maxBatch ?? SERVE_DEFAULTS.maxBatch;
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new DanflowError('BAD_ARGUMENT', `maxBatch must be a positive integer (got ${maxBatch}).`);
