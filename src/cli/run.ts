@@ -33,7 +33,7 @@ export const COMMANDS: Record<string, Command> = {
 
 /** Commands dispatched before argument parsing (cli/main.ts), listed in the help with the others. */
 export const EXTERNAL_COMMANDS: Record<string, string> = {
-  bench: 'measure localize/fit speed and memory per preset and backend, with PyTorch in the same run when installed',
+  bench: 'measure localize/fit speed and memory per preset and backend, with PyTorch in the same run when installed; --serve: load on danflow serve',
 };
 
 export function mainHelp(): string {

@@ -32,7 +32,7 @@ export const SERVE: CommandDef = {
     'max-body-mb': { type: 'string', value: '<MB>', help: 'largest request body', default: '20', group: 'Limits' },
     'max-megapixels': { type: 'string', value: '<MP>', help: 'largest image, read from its header before decoding', default: '40', group: 'Limits' },
     'max-queue': { type: 'string', value: '<n>', help: 'requests that may wait for the model; more get 503 + Retry-After', default: '64', group: 'Limits' },
-    'max-batch': { type: 'string', value: '<n>', help: 'waiting requests one localize call may take; 1 = no batching (measured faster on wasm; try `danflow bench --serve` on your backend)', default: '1', group: 'Limits' },
+    'max-batch': { type: 'string', value: '<n>', help: 'waiting requests one localize call may take; 1 = no batching, which measured faster on wasm for models above input 64 (compare with danflow bench --serve)', default: '1', group: 'Limits' },
     timeout: { type: 'string', value: '<s>', help: 'per-request deadline; later answers are 503 TIMEOUT', default: '30', group: 'Limits' },
     sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: '4', group: 'Limits' },
     ...BACKEND_OPTION,
