@@ -3,6 +3,7 @@
  * tiny model fitted here: every answer must equal the library's own localize of the same image.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -228,6 +229,30 @@ describe('danflow serve (in process)', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it('close(): the request inside finishes with Connection: close; one pipelined behind it on that connection is not served', async () => {
+    const g = gated(ref);
+    const s = await createServer(g.detector, {});
+    const u = new URL(await s.listen({ port: 0 }));
+    const socket = net.connect(Number(u.port), u.hostname);
+    let raw = '';
+    socket.on('data', (d: Buffer) => (raw += d.toString('latin1')));
+    const ended = new Promise((r) => socket.on('close', r));
+    const png = Buffer.from(images[0].png);
+    socket.write(`POST /v1/localize HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: ${png.length}\r\n\r\n`);
+    socket.write(png);
+    while (g.received() < 1) await new Promise((r) => setTimeout(r, 10));
+    const closed = s.close();
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    g.open();
+    await closed;
+    await ended;
+    const responses = raw.split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(1);
+    expect(responses[0]).toMatch(/^HTTP\/1\.1 200/);
+    expect(responses[0]).toMatch(/\r\nconnection: close\r\n/i);
+    expect(Math.abs(JSON.parse(responses[0].slice(responses[0].indexOf('\r\n\r\n') + 4)).score - expected[0].score)).toBeLessThanOrEqual(1e-6);
   });
 
   it('createServer checks its arguments with typed errors, and a failed start disposes what it loaded', async () => {
