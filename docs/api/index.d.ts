@@ -577,7 +577,7 @@ declare function useBackend(request?: BackendRequest): Promise<BackendName>;
  * Every failure the SDK reports on purpose is a DanflowError with a stable `code`, so callers can
  * branch on the kind of problem while the message tells a person what went wrong and how to fix it.
  */
-type DanflowErrorCode = 'BACKEND_UNAVAILABLE' | 'BAD_IMAGE' | 'BAD_CONFIG' | 'BAD_ARGUMENT' | 'EMPTY_DATASET' | 'NAN_LOSS' | 'MODEL_FORMAT' | 'MODEL_VERSION' | 'WEIGHTS_MISMATCH' | 'CHECKSUM' | 'NOT_FOUND' | 'OFFLINE' | 'DOWNLOAD' | 'ABORTED' | 'DISPOSED' | 'DATASET_LAYOUT' | 'METRIC_INPUT' | 'UNSUPPORTED';
+type DanflowErrorCode = 'BACKEND_UNAVAILABLE' | 'BAD_IMAGE' | 'BAD_CONFIG' | 'BAD_ARGUMENT' | 'EMPTY_DATASET' | 'NAN_LOSS' | 'MODEL_FORMAT' | 'MODEL_VERSION' | 'WEIGHTS_MISMATCH' | 'CHECKSUM' | 'NOT_FOUND' | 'OFFLINE' | 'DOWNLOAD' | 'ABORTED' | 'DISPOSED' | 'DATASET_LAYOUT' | 'METRIC_INPUT' | 'UNSUPPORTED' | 'TOO_LARGE' | 'OVERLOADED' | 'TIMEOUT' | 'UNAVAILABLE' | 'UNAUTHORIZED' | 'INTERNAL';
 declare class DanflowError extends Error {
     readonly code: DanflowErrorCode;
     /** Extra structured detail (e.g. the per-backend failures), for programs rather than people. */

@@ -52,6 +52,13 @@ Debian's python3-torch is installed, and prints the ratios. Options:
   --presets resnet18,deit,mobilenetv2   --backends wasm,cpu   --batch-sizes 1,8   --repeats 3
   --train-batch 8   --fit-images 16   --fit-epochs 10   --images DIR   --mobilenet-weights PATH
   --no-pytorch   --torch-threads N   --skip localize,train,fit   --out bench-result.json   --in-process
+
+Usage: danflow bench --serve [options]
+
+Load on a real \`danflow serve\` process, once per --max-batch value (1 = no batching): req/s, p50/p90/p99
+latency, the mean batch the server formed, and answers that differ from the library's localize.
+  --model DIR (default: fit a small resnet18 model here)   --input-size 128   --image-size 160
+  --requests 300   --concurrency 16   --max-batch 1,4,8,16   --backend wasm   --out bench-serve-result.json
 `;
 
 export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResult | undefined> {
@@ -61,6 +68,24 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResul
   }
   const a = parseArgs(argv);
   const log = (s: string) => process.stderr.write(`${s}\n`);
+  if (a.serve) {
+    const { formatServeTable, runServeBenchmark } = await import('./serve.js');
+    const r = await runServeBenchmark({
+      model: typeof a.model === 'string' ? path.resolve(a.model) : undefined,
+      inputSize: num(a['input-size']),
+      imageSize: num(a['image-size']),
+      requests: num(a.requests),
+      concurrency: num(a.concurrency),
+      maxBatches: list(a['max-batch'])?.map(Number),
+      backend: typeof a.backend === 'string' ? (a.backend as BackendName) : undefined,
+      onLog: log,
+    });
+    const out = typeof a.out === 'string' ? a.out : 'bench-serve-result.json';
+    writeFileSync(out, JSON.stringify(r, null, 2));
+    process.stdout.write(`${formatServeTable(r)}\n`);
+    log(`wrote ${out}`);
+    return undefined;
+  }
   const mobilenet = typeof a['mobilenet-weights'] === 'string' ? a['mobilenet-weights'] : [path.resolve('../shared/weights/mobilenetv2-035-tm/model.json')].find((p) => existsSync(p));
   const opts: BenchmarkOptions = {
     presets: list(a.presets) as BenchPreset[] | undefined,

@@ -246,3 +246,21 @@ export function evenly<T>(items: readonly T[], max: number | undefined): T[] {
   if (max === undefined || items.length <= max) return [...items];
   return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]);
 }
+
+/**
+ * The served models from repeated `--model DIR` / `--model name=DIR` (serve, worker): an unnamed
+ * one is "default"; names become URL segments, so they are kept to letters, digits, '.', '_', '-'.
+ */
+export function modelSpecs(args: Args, io: CliIo, { required }: { required: boolean }): Record<string, string> {
+  const specs: Record<string, string> = {};
+  for (const raw of args.all('model')) {
+    const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.+)$/.exec(raw);
+    const name = named ? named[1] : 'default';
+    if (name in specs) {
+      throw new UsageError(named ? `--model ${name}=… is given twice` : 'only one --model may be unnamed; name the others: --model name=DIR', args.command);
+    }
+    specs[name] = resolvePath(io, named ? named[2] : raw);
+  }
+  if (required && Object.keys(specs).length === 0) throw new UsageError('missing required option --model (a saved model folder, or name=folder; repeat for several)', args.command);
+  return specs;
+}

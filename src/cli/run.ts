@@ -10,6 +10,8 @@ import { DEMO, runDemo } from './commands/demo.js';
 import { EVAL, runEval } from './commands/eval.js';
 import { FIT, runFit } from './commands/fit.js';
 import { LOCALIZE, runLocalize } from './commands/localize.js';
+import { runServe, SERVE } from './commands/serve.js';
+import { runWorker, WORKER } from './commands/worker.js';
 import { withLogLevel } from './common.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 import { processIo, type CliIo } from './io.js';
@@ -25,11 +27,13 @@ export const COMMANDS: Record<string, Command> = {
   fit: { def: FIT, run: runFit },
   eval: { def: EVAL, run: runEval },
   localize: { def: LOCALIZE, run: runLocalize },
+  serve: { def: SERVE, run: runServe },
+  worker: { def: WORKER, run: runWorker },
 };
 
 /** Commands dispatched before argument parsing (cli/main.ts), listed in the help with the others. */
 export const EXTERNAL_COMMANDS: Record<string, string> = {
-  bench: 'measure localize/fit speed and memory per preset and backend, with PyTorch in the same run when installed',
+  bench: 'measure localize/fit speed and memory per preset and backend, with PyTorch in the same run when installed; --serve: load on danflow serve',
 };
 
 export function mainHelp(): string {

@@ -139,7 +139,7 @@ describe('danflow CLI', () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
     expect(top.out).toContain('Usage: danflow <command>');
-    for (const c of ['fit', 'eval', 'localize', 'demo']) {
+    for (const c of ['fit', 'eval', 'localize', 'demo', 'serve', 'worker']) {
       const r = await cli(c, '--help');
       expect(r.code, c).toBe(0);
       expect(r.out).toContain(`Usage: danflow ${c}`);
@@ -166,6 +166,14 @@ describe('danflow CLI', () => {
     const kernel = await cli('fit', '--data', root, '--out', modelDir, '--dw-kernel', '5');
     expect(kernel.code).toBe(2);
     expect(kernel.err).toContain('--dw-kernel');
+    const noModel = await cli('serve', '--port', '0');
+    expect([noModel.code, noModel.err.includes('--model')]).toEqual([2, true]);
+    const twice = await cli('serve', '--model', 'a=x', '--model', 'a=y');
+    expect([twice.code, twice.err.includes('--model a=… is given twice')]).toEqual([2, true]);
+    const port = await cli('serve', '--model', modelDir, '--port', '70000');
+    expect([port.code, port.err.includes('--port must be ≤ 65535')]).toEqual([2, true]);
+    const noRedis = await cli('worker', '--queue', 'q');
+    expect([noRedis.code, noRedis.err.includes('--redis')]).toEqual([2, true]);
     const typo = await cli('evla');
     expect(typo.code).toBe(2);
     expect(typo.err).toContain('did you mean "eval"');
