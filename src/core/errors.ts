@@ -20,7 +20,9 @@ export type DanflowErrorCode =
   | 'DISPOSED'
   | 'DATASET_LAYOUT'
   | 'METRIC_INPUT'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'ONNX_EXPORT'
+  | 'ENGINE_UNAVAILABLE';
 
 export class DanflowError extends Error {
   readonly code: DanflowErrorCode;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { seededShuffle } from '../../core/prng.js';
+import { isTracing } from '../../core/tracing.js';
 
 /**
  * Nearest-neighbour distances against a bank of normal patch features, computed as
@@ -21,8 +22,13 @@ export class MemoryBank {
     return this.bank.shape[0];
   }
 
-  /** Euclidean distance of each query row to its nearest bank row. [Q] */
+  /**
+   * Euclidean distance of each query row to its nearest bank row. [Q]
+   * Under the ONNX trace there is one chunk: the query count is N·h·w, so a chunked loop would bake
+   * the trace's batch size into the graph; ONNX Runtime computes the whole Q×M matrix instead.
+   */
   nearest(query: tf.Tensor2D, chunk = 4096): tf.Tensor1D {
+    if (isTracing()) chunk = Number.POSITIVE_INFINITY;
     return tf.tidy(() => {
       const q = query.shape[0];
       const parts: tf.Tensor[] = [];
