@@ -54,7 +54,8 @@ export const shapeKernels: TraceKernel[] = [
   {
     kernelName: 'Reshape',
     inputs: ['x'],
-    emit: (s, [x], attrs) => reshape(s, x, attrs.shape as number[]),
+    // tf.reshape hands the kernel the shape as written (−1 included); resolve it as tfjs kernels do.
+    emit: (s, [x], attrs) => reshape(s, x, tf.util.inferFromImplicitShape(attrs.shape as number[], tf.util.sizeFromShape(x.shape))),
   },
   {
     kernelName: 'ExpandDims',
