@@ -1,6 +1,5 @@
 import type { BackendRequest } from '../backend/names.js';
 import type { EngineRequest } from '../engine/names.js';
-import { resolveEngine } from '../engine/select.js';
 import { useBackend } from '../backend/registry.js';
 import { BACKBONE_PREFIX } from '../backbones/types.js';
 import { DanflowError } from '../core/errors.js';
@@ -31,6 +30,12 @@ export interface LoadDetectorOptions {
   /** Backbone weights when the saved model does not include them. */
   weights?: DetectorOptions['weights'];
   onProgress?: ProgressCallback;
+}
+
+/** The engine for a request; the selection code (and onnxruntime's loader) loads on first use. */
+async function resolveEngine(request: EngineRequest) {
+  const { resolveEngine: resolve } = await import('../engine/select.js');
+  return resolve(request);
 }
 
 /** Backbone weights for a config: seeded random, a safetensors checkpoint or a TF.js model (hub/URL/path/bytes). */

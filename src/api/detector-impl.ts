@@ -1,17 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/names.js';
 import { log } from '../core/env.js';
-import { DanflowError, isDanflowError } from '../core/errors.js';
+import type { OrtEngineRun } from './onnx.js';
+import { DanflowError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { EngineName, EngineRequest } from '../engine/names.js';
-import type { OrtLocalizer } from '../engine/ort/localizer.js';
 import { calibrateFromScores, type ScoreStats } from '../fitting/calibration.js';
 import type { ValidationScores } from '../fitting/validation.js';
 import { decodeBatch } from '../image/batch.js';
 import type { ImageInput } from '../image/input.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type SavedModel } from '../io/model-format.js';
 import type { SaveTarget } from '../io/model-store.js';
-import { nodeFs } from '../io/node-modules.js';
 import { BACKBONE_PREFIX } from '../backbones/types.js';
 import type { DetectionMethod, DetectorConfig } from '../methods/config.js';
 import type { Model } from '../methods/model.js';
@@ -37,7 +36,7 @@ export class DetectorImpl implements Detector {
   private engineName: EngineName;
   private readonly engineRequest: EngineRequest;
   /** The onnxruntime engine's session holder, created on first localize (its code loads then). */
-  private ortLocalizer: Promise<OrtLocalizer> | undefined;
+  private ortRun: Promise<OrtEngineRun> | undefined;
 
   constructor(
     /** The network; tests and tools inside the package reach its tensors through this. */
@@ -113,7 +112,7 @@ export class DetectorImpl implements Detector {
     this.pixelThreshold = calibrateFromScores(results.map((r) => r.maxPixel), sigma, quantile, 'validation').threshold;
     // The onnxruntime session is rebuilt after a calibration as after any change to the detector,
     // so the engine always runs what exportOnnx would write now.
-    if (this.ortLocalizer) (await this.ortLocalizer).invalidate();
+    if (this.ortRun) (await this.ortRun).invalidate();
     return stats;
   }
 
@@ -153,15 +152,11 @@ export class DetectorImpl implements Detector {
   /** Smoothed maps [N, S, S] and scores of a decoded batch, from the detector's engine. */
   private async mapsAndScores(batch: tf.Tensor4D, sigma: number): Promise<{ maps: tf.Tensor3D; scores: ArrayLike<number> }> {
     if (this.engineName === 'onnxruntime') {
-      try {
-        return await (await this.ort()).mapsAndScores(batch, sigma);
-      } catch (e) {
-        // 'auto' never makes localize fail where tfjs works: a network the exporter cannot trace
-        // (say, a custom backbone with an op that has no recording) runs on tfjs instead.
-        if (this.engineRequest !== 'auto' || !isDanflowError(e, 'ONNX_EXPORT')) throw e;
-        log('warn', `engine 'auto': this model cannot run in onnxruntime, using tfjs (${e.message})`);
-        this.engineName = 'tfjs';
-      }
+      // Loaded on first use: apps that localise with tfjs never download the exporter or protobufjs.
+      this.ortRun ??= import('./onnx.js').then((m) => new m.OrtEngineRun(this.model, this.backend === 'webgpu', this.engineRequest));
+      const r = await (await this.ortRun).mapsAndScores(batch, sigma);
+      if (r) return r;
+      this.engineName = 'tfjs';
     }
     const { maps, scores } = this.model.mapsAndScores(batch, sigma);
     try {
@@ -171,31 +166,15 @@ export class DetectorImpl implements Detector {
     }
   }
 
-  private ort(): Promise<OrtLocalizer> {
-    // Loaded on first use: apps that localise with tfjs never download the exporter or protobufjs.
-    this.ortLocalizer ??= import('../engine/ort/localizer.js').then(({ OrtLocalizer }) => new OrtLocalizer(this.model, { webgpu: this.backend === 'webgpu' }));
-    return this.ortLocalizer;
-  }
-
   /** Sessions the onnxruntime engine has built (tests: it rebuilds after fit and calibrate). */
   async engineSessionsCreated(): Promise<number> {
-    return this.ortLocalizer ? (await this.ortLocalizer).sessionsCreated : 0;
+    return this.ortRun ? (await this.ortRun).sessionsCreated : 0;
   }
 
   async exportOnnx(path?: string): Promise<Uint8Array> {
     this.check();
-    const { exportOnnx } = await import('../engine/export.js');
-    const metadata: Record<string, string> = {
-      ...(this.threshold !== undefined ? { 'danflow.threshold': String(this.threshold) } : {}),
-      ...(this.pixelThreshold !== undefined ? { 'danflow.pixel_threshold': String(this.pixelThreshold) } : {}),
-      ...(this.scoreStats ? { 'danflow.score_stats': JSON.stringify(this.scoreStats) } : {}),
-    };
-    const { bytes } = await exportOnnx(this.model, { scoreSigma: DEFAULTS.localize.sigma, mapSigma: 0, metadata });
-    if (path !== undefined) {
-      const fs = await nodeFs();
-      await fs.writeFile(path, bytes);
-    }
-    return bytes;
+    const { exportDetector } = await import('./onnx.js');
+    return exportDetector(this.model, { threshold: this.threshold, pixelThreshold: this.pixelThreshold, scoreStats: this.scoreStats }, path);
   }
 
   /** The danflow model format: manifest + PyTorch-layout safetensors. */
@@ -231,7 +210,7 @@ export class DetectorImpl implements Detector {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    void this.ortLocalizer?.then((l) => l.dispose(), () => undefined);
+    void this.ortRun?.then((r) => r.dispose(), () => undefined);
     this.model.dispose();
   }
 }

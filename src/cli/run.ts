@@ -8,6 +8,7 @@ import { VERSION } from '../core/version.js';
 import { formatHelp, parseCommand, suggest, type Args, type CommandDef } from './args.js';
 import { DEMO, runDemo } from './commands/demo.js';
 import { EVAL, runEval } from './commands/eval.js';
+import { EXPORT, runExport } from './commands/export.js';
 import { FIT, runFit } from './commands/fit.js';
 import { LOCALIZE, runLocalize } from './commands/localize.js';
 import { withLogLevel } from './common.js';
@@ -25,6 +26,7 @@ export const COMMANDS: Record<string, Command> = {
   fit: { def: FIT, run: runFit },
   eval: { def: EVAL, run: runEval },
   localize: { def: LOCALIZE, run: runLocalize },
+  export: { def: EXPORT, run: runExport },
 };
 
 /** Commands dispatched before argument parsing (cli/main.ts), listed in the help with the others. */
