@@ -16,7 +16,8 @@ const LAYERS = {
   backbones: ['core', 'io', 'nn'],
   methods: ['core', 'io', 'nn', 'image', 'backbones'],
   fitting: ['core', 'image', 'metrics', 'nn', 'io', 'methods', 'synthetic'],
-  api: ['core', 'backend', 'image', 'metrics', 'nn', 'io', 'backbones', 'methods', 'fitting', 'visualize'],
+  engine: ['core', 'io', 'methods'],
+  api: ['core', 'backend', 'image', 'metrics', 'nn', 'io', 'backbones', 'methods', 'fitting', 'visualize', 'engine'],
 };
 const TOOLS = ['cli', 'report', 'bench', 'serve'];
 const ENTRIES = 'src/(index|index\\.node|node)\\.ts$';

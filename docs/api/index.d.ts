@@ -5,6 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'tensorflow';
 type BackendRequest = BackendName | 'auto';
 
+/** Which implementation runs localize: tfjs (the model's own ops) or ONNX Runtime (the exported graph). */
+type EngineName = 'tfjs' | 'onnxruntime';
+/** 'auto': onnxruntime when its package loads here, else tfjs. */
+type EngineRequest = 'auto' | EngineName;
+
 /**
  * Typed progress events shared by every long-running call (downloads, fitting, evaluation), so one
  * `onProgress` handler can drive a progress bar for all of them.
@@ -214,6 +219,13 @@ interface DetectorOptions extends Partial<FlowConfig> {
     /** Square side the image is resized to before the backbone. Default per backbone: 256 ResNets, 384 DeiT, 448 CaiT, 224 MobileNetV2. */
     inputSize?: number;
     backend?: BackendRequest;
+    /**
+     * What runs localize (and so calibrate, eval, the CLI and the report): 'auto' (default) uses ONNX
+     * Runtime when its package is installed (onnxruntime-node in Node; onnxruntime-web in browsers,
+     * given through env.onnxruntime), else tfjs; 'onnxruntime' insists (an ENGINE_UNAVAILABLE error
+     * names the install command). Training always runs on tfjs.
+     */
+    engine?: EngineRequest;
     /** Seed for random backbone weights, flow initialisation, permutations and shuffling. */
     seed?: number;
     /**
@@ -405,6 +417,8 @@ interface LocalizeResult {
 interface Detector {
     /** The backend the detector's tensors live on. */
     readonly backend: BackendName;
+    /** What runs localize: 'onnxruntime' (the exported graph in ONNX Runtime) or 'tfjs'. Training always runs on tfjs. */
+    readonly engine: EngineName;
     /** The fully resolved settings (what `save` stores). */
     readonly config: DetectorConfig;
     readonly method: DetectionMethod;
@@ -437,6 +451,14 @@ interface Detector {
     save(target: SaveTarget, options?: {
         includeBackbone?: boolean;
     }): Promise<void>;
+    /**
+     * The network as an ONNX model (IR 8, opset 17; README "ONNX export"): input `image` float32
+     * [N, 3, S, S], RGB in [0, 1]; outputs `anomaly_map` [N, 1, S, S] (= localize with sigma 0, at
+     * input size) and `score` [N] (the image score under the detector's rule at the default sigma).
+     * Thresholds, config, SDK version, score rule and sigma are in the metadata. Returns the bytes;
+     * in Node, also writes them to `path` when given.
+     */
+    exportOnnx(path?: string): Promise<Uint8Array>;
     dispose(): void;
 }
 
@@ -445,6 +467,8 @@ interface CreateDetectorOptions extends DetectorOptions {
 }
 interface LoadDetectorOptions {
     backend?: BackendRequest;
+    /** What runs localize; see DetectorOptions.engine. Default 'auto'. */
+    engine?: EngineRequest;
     /** 'danflow' (default): a model saved by detector.save(). 'pytorch': a reference state_dict in safetensors. */
     from?: 'danflow' | 'pytorch';
     /** Required with from: 'pytorch' — the settings the reference model was trained with. */
@@ -492,6 +516,8 @@ declare const DEFAULTS: {
         readonly attention: "eca";
         readonly seed: 0;
         readonly backend: "auto";
+        /** What runs localize: onnxruntime when its package is installed, else tfjs (training is always tfjs). */
+        readonly engine: "auto";
         readonly imageScore: "auto";
     };
     /** createDetector({ method: 'patchcore', patchcore }) */
@@ -534,6 +560,7 @@ declare const CHOICES: {
     readonly method: DetectionMethod[];
     readonly backbone: string[];
     readonly backend: readonly ["auto", ...BackendName[]];
+    readonly engine: readonly EngineRequest[];
     readonly attention: readonly Attention[];
     readonly augment: readonly Augmentation[];
     readonly imageScore: readonly ["auto", "max", "top", "mean", "likelihood"];
@@ -577,7 +604,7 @@ declare function useBackend(request?: BackendRequest): Promise<BackendName>;
  * Every failure the SDK reports on purpose is a DanflowError with a stable `code`, so callers can
  * branch on the kind of problem while the message tells a person what went wrong and how to fix it.
  */
-type DanflowErrorCode = 'BACKEND_UNAVAILABLE' | 'BAD_IMAGE' | 'BAD_CONFIG' | 'BAD_ARGUMENT' | 'EMPTY_DATASET' | 'NAN_LOSS' | 'MODEL_FORMAT' | 'MODEL_VERSION' | 'WEIGHTS_MISMATCH' | 'CHECKSUM' | 'NOT_FOUND' | 'OFFLINE' | 'DOWNLOAD' | 'ABORTED' | 'DISPOSED' | 'DATASET_LAYOUT' | 'METRIC_INPUT' | 'UNSUPPORTED' | 'TOO_LARGE' | 'OVERLOADED' | 'TIMEOUT' | 'UNAVAILABLE' | 'UNAUTHORIZED' | 'INTERNAL';
+type DanflowErrorCode = 'BACKEND_UNAVAILABLE' | 'BAD_IMAGE' | 'BAD_CONFIG' | 'BAD_ARGUMENT' | 'EMPTY_DATASET' | 'NAN_LOSS' | 'MODEL_FORMAT' | 'MODEL_VERSION' | 'WEIGHTS_MISMATCH' | 'CHECKSUM' | 'NOT_FOUND' | 'OFFLINE' | 'DOWNLOAD' | 'ABORTED' | 'DISPOSED' | 'DATASET_LAYOUT' | 'METRIC_INPUT' | 'UNSUPPORTED' | 'TOO_LARGE' | 'OVERLOADED' | 'TIMEOUT' | 'UNAVAILABLE' | 'UNAUTHORIZED' | 'INTERNAL' | 'ONNX_EXPORT' | 'ENGINE_UNAVAILABLE';
 declare class DanflowError extends Error {
     readonly code: DanflowErrorCode;
     /** Extra structured detail (e.g. the per-backend failures), for programs rather than people. */
@@ -607,6 +634,18 @@ interface DanflowEnv {
     /** Where the wasm backend finds its .wasm binaries (browser builds usually need to set this). */
     wasmPaths: string | undefined;
     logLevel: 'silent' | 'warn' | 'info' | 'debug';
+    /**
+     * Intra-op threads of the onnxruntime engine (onnxruntime-node's intraOpNumThreads,
+     * onnxruntime-web's wasm threads). Default (undefined): all cores. Read when a session is
+     * created; changing it makes the next localize create a new session.
+     */
+    numThreads: number | undefined;
+    /**
+     * The onnxruntime module for `engine: 'onnxruntime'` / `'auto'`, for bundled browser apps:
+     * `env.onnxruntime = await import('onnxruntime-web')`. Default: loaded by name on first use
+     * (onnxruntime-node in Node; onnxruntime-web in browsers through an import map).
+     */
+    onnxruntime: object | undefined;
 }
 declare const env: DanflowEnv;
 
@@ -1190,4 +1229,4 @@ declare function describeConfig(c: DetectorConfig): {
     trains: boolean;
 };
 
-export { type Attention, type Augmentation, type BackboneChoice, type BackendCandidate, type BackendName, type BackendRequest, BinaryMask, type BuiltinBackbone, CHOICES, type CalibrateOptions, type CreateDetectorOptions, DEFAULTS, type DanflowEnv, DanflowError, type DanflowErrorCode, type DetectionMethod, type Detector, type DetectorConfig, type DetectorFitOptions, type DetectorFitResult, type DetectorManifest, type DetectorOptions, type FitOptions, type FlowConfig, type ImageInput, type ImageScoreRule, type LearningRateSchedule, type LoadDetectorOptions, type LocalizeOptions, type LocalizeResult, MOBILENETV2_BOTTLENECK_LAYERS, MOBILENETV2_PRESET_LAYERS, PRETRAINED_WEIGHTS, type PatchCoreConfig, type ProgressCallback, type ProgressEvent, RawImage, ScoreMap, type ScoreStats, type TfjsBackboneConfig, type TfjsPreprocess, VERSION, type ValidationMetric, type ValidationOptions, type ValidationScores, type WeightsSpec, createDetector, describeConfig, env, isDanflowError, loadDetector, index$2 as metrics, registerBackendCandidate, index as synthetic, useBackend, index$1 as visualize };
+export { type Attention, type Augmentation, type BackboneChoice, type BackendCandidate, type BackendName, type BackendRequest, BinaryMask, type BuiltinBackbone, CHOICES, type CalibrateOptions, type CreateDetectorOptions, DEFAULTS, type DanflowEnv, DanflowError, type DanflowErrorCode, type DetectionMethod, type Detector, type DetectorConfig, type DetectorFitOptions, type DetectorFitResult, type DetectorManifest, type DetectorOptions, type EngineName, type EngineRequest, type FitOptions, type FlowConfig, type ImageInput, type ImageScoreRule, type LearningRateSchedule, type LoadDetectorOptions, type LocalizeOptions, type LocalizeResult, MOBILENETV2_BOTTLENECK_LAYERS, MOBILENETV2_PRESET_LAYERS, PRETRAINED_WEIGHTS, type PatchCoreConfig, type ProgressCallback, type ProgressEvent, RawImage, ScoreMap, type ScoreStats, type TfjsBackboneConfig, type TfjsPreprocess, VERSION, type ValidationMetric, type ValidationOptions, type ValidationScores, type WeightsSpec, createDetector, describeConfig, env, isDanflowError, loadDetector, index$2 as metrics, registerBackendCandidate, index as synthetic, useBackend, index$1 as visualize };

@@ -5,6 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'tensorflow';
 type BackendRequest = BackendName | 'auto';
 
+/** Which implementation runs localize: tfjs (the model's own ops) or ONNX Runtime (the exported graph). */
+type EngineName = 'tfjs' | 'onnxruntime';
+/** 'auto': onnxruntime when its package loads here, else tfjs. */
+type EngineRequest = 'auto' | EngineName;
+
 /**
  * Typed progress events shared by every long-running call (downloads, fitting, evaluation), so one
  * `onProgress` handler can drive a progress bar for all of them.
@@ -109,6 +114,25 @@ interface PatchCoreConfig {
 }
 
 /**
+ * How a whole image gets one anomaly score from its map (the OK/NG decision compares it with the
+ * detector's threshold):
+ * - `max`: the maximum of the smoothed map — the reference's rule;
+ * - `top`: the mean of the `fraction` highest pixels of the smoothed map (robust to a single hot pixel);
+ * - `mean`: the mean of the smoothed map (large, diffuse anomalies);
+ * - `likelihood`: the flow's negative log-likelihood per feature dimension, averaged over scales
+ *   (flows only: how unlikely the whole image's features are, not just its worst spot).
+ */
+type ImageScoreRule = {
+    rule: 'max';
+} | {
+    rule: 'top';
+    fraction: number;
+} | {
+    rule: 'mean';
+} | {
+    rule: 'likelihood';
+};
+/**
  * 'danflow' (default): the normalizing flow. 'patchcore': a compact PatchCore-style detector —
  * nearest-neighbour distance of each locally pooled patch feature to a memory bank of normal
  * patches (random coreset); no training epochs, often the stronger choice for small datasets.
@@ -127,6 +151,21 @@ interface DetectorConfig extends FlowConfig {
     weights: string;
     inputSize: number;
     seed: number;
+    /**
+     * How an image's score is computed from its map (see ImageScoreRule). 'auto': fit picks the rule
+     * by synthetic validation (the reference's max without validation) and stores it here. Absent in
+     * models saved before it existed: means max.
+     */
+    imageScore?: ImageScoreRule | 'auto';
+}
+
+interface TrainResult {
+    /** Epochs run (0 for methods without epochs). */
+    epochs: number;
+    steps: number;
+    /** Mean loss of each epoch (empty for methods without a loss). */
+    epochLosses: number[];
+    seconds: number;
 }
 
 /** What createDetector accepts; every field has a default (DEFAULTS.detector). */
@@ -143,8 +182,21 @@ interface DetectorOptions extends Partial<FlowConfig> {
     /** Square side the image is resized to before the backbone. Default per backbone: 256 ResNets, 384 DeiT, 448 CaiT, 224 MobileNetV2. */
     inputSize?: number;
     backend?: BackendRequest;
+    /**
+     * What runs localize (and so calibrate, eval, the CLI and the report): 'auto' (default) uses ONNX
+     * Runtime when its package is installed (onnxruntime-node in Node; onnxruntime-web in browsers,
+     * given through env.onnxruntime), else tfjs; 'onnxruntime' insists (an ENGINE_UNAVAILABLE error
+     * names the install command). Training always runs on tfjs.
+     */
+    engine?: EngineRequest;
     /** Seed for random backbone weights, flow initialisation, permutations and shuffling. */
     seed?: number;
+    /**
+     * How an image's score is computed from its map: 'auto' (default: chosen by fit's synthetic
+     * validation among max, top 1 %, top 5 %, mean and — for flows — likelihood; max without
+     * validation), 'max' (the reference), 'mean', 'likelihood', or `{ rule: 'top', fraction }`.
+     */
+    imageScore?: 'auto' | 'max' | 'mean' | 'likelihood' | ImageScoreRule;
 }
 
 /** Statistics of image scores on normal images, stored with the model to derive thresholds. */
@@ -192,15 +244,6 @@ type ImageInput = RawImage | tf.Tensor3D | string | Uint8Array | ArrayBuffer | {
     width: number;
     height: number;
 } | Blob | object;
-
-interface TrainResult {
-    /** Epochs run (0 for methods without epochs). */
-    epochs: number;
-    steps: number;
-    /** Mean loss of each epoch (empty for methods without a loss). */
-    epochLosses: number[];
-    seconds: number;
-}
 
 /**
  * Model selection without labelled defects: held-out normal images get synthetic defects painted
@@ -251,6 +294,11 @@ interface FitResult extends TrainResult {
         best: ValidationScores;
         stoppedEarly: boolean;
         restored: boolean;
+        /** Image AUROC of each image-score rule on the painted validation set (when `imageScore` was 'auto'). */
+        imageScores?: {
+            rule: ImageScoreRule;
+            imageAuroc: number;
+        }[];
     };
 }
 
@@ -310,19 +358,25 @@ type DetectorFitResult = FitResult;
 interface LocalizeOptions {
     /** Gaussian smoothing of the map in input-size pixels. Default 4; 0 returns the reference's raw map. */
     sigma?: number;
-    /** Map values ≥ threshold are defects. Default: the detector's calibrated threshold. */
+    /** An image is anomalous when its score ≥ threshold. Default: the detector's threshold. */
     threshold?: number;
+    /** Mask pixels are those with map value ≥ pixelThreshold. Default: the detector's pixel threshold. */
+    pixelThreshold?: number;
     /** Images per forward pass when an array is given. Default 8. */
     batchSize?: number;
 }
 interface LocalizeResult {
     /**
-     * Image anomaly score: the maximum of the (smoothed) map at the model's input resolution. Its
-     * scale depends on the method: DANFlow maps are −exp(−½·mean z²), so scores lie in [−1, 0]
-     * (closer to 0 = less likely under the normal data); PatchCore's are nearest-neighbour feature
-     * distances (≥ 0, often 5–30). Compare scores of one model only, or use `normalizedScore`.
+     * Image anomaly score under the detector's rule (`config.imageScore`; the reference's is the
+     * maximum of the smoothed map at the input resolution). Its scale depends on the method and the
+     * rule: DANFlow maps are −exp(−½·mean z²), so map-based flow scores lie in [−1, 0] (closer to 0 =
+     * less likely under the normal data); the flow's likelihood rule gives a negative log-likelihood
+     * per dimension; PatchCore's are nearest-neighbour feature distances (≥ 0, often 5–30). Compare
+     * scores of one model only, or use `normalizedScore`.
      */
     score: number;
+    /** The hottest pixel of the smoothed map at the input resolution (= score under the max rule). */
+    maxPixel: number;
     /**
      * The score on a 0…1 scale where 0.5 is the detector's threshold: (score − threshold) /
      * (max − min of the normal training scores) + 0.5, clipped (anomalib's normalisation).
@@ -331,11 +385,14 @@ interface LocalizeResult {
     normalizedScore: number | undefined;
     /** Per-pixel anomaly map at the original image size; higher is more anomalous. */
     anomalyMap: ScoreMap;
-    /** 1 where anomalyMap ≥ threshold (all 0 when the detector has no threshold). */
+    /** 1 where anomalyMap ≥ pixelThreshold (all 0 when the detector has none). */
     mask: BinaryMask;
+    /** score ≥ threshold: the OK/NG decision. */
     isAnomalous: boolean;
-    /** The threshold used, or undefined when neither the call nor the detector had one. */
+    /** The score threshold used, or undefined when neither the call nor the detector had one. */
     threshold: number | undefined;
+    /** The map threshold the mask used. */
+    pixelThreshold: number | undefined;
 }
 
 /**
@@ -345,13 +402,17 @@ interface LocalizeResult {
 interface Detector {
     /** The backend the detector's tensors live on. */
     readonly backend: BackendName;
+    /** What runs localize: 'onnxruntime' (the exported graph in ONNX Runtime) or 'tfjs'. Training always runs on tfjs. */
+    readonly engine: EngineName;
     /** The fully resolved settings (what `save` stores). */
     readonly config: DetectorConfig;
     readonly method: DetectionMethod;
     /** Trainable parameters (flows + per-scale LayerNorms), the paper's "A.d Params"; 0 for PatchCore. */
     readonly trainableParameters: number;
-    /** Decision threshold on map values and scores; set by fit (calibration), calibrate(), or by hand. */
+    /** Decision threshold on image scores (`isAnomalous`); set by fit (calibration), calibrate(), or by hand. */
     threshold: number | undefined;
+    /** Threshold on map values for the masks; set with `threshold`. */
+    pixelThreshold: number | undefined;
     /** Statistics of normal images' scores, from the last calibration. */
     readonly scoreStats: ScoreStats | undefined;
     /** Trains on normal images (the flow) or builds the memory bank (PatchCore), then calibrates. */
@@ -375,6 +436,14 @@ interface Detector {
     save(target: SaveTarget, options?: {
         includeBackbone?: boolean;
     }): Promise<void>;
+    /**
+     * The network as an ONNX model (IR 8, opset 17; README "ONNX export"): input `image` float32
+     * [N, 3, S, S], RGB in [0, 1]; outputs `anomaly_map` [N, 1, S, S] (= localize with sigma 0, at
+     * input size) and `score` [N] (the image score under the detector's rule at the default sigma).
+     * Thresholds, config, SDK version, score rule and sigma are in the metadata. Returns the bytes;
+     * in Node, also writes them to `path` when given.
+     */
+    exportOnnx(path?: string): Promise<Uint8Array>;
     dispose(): void;
 }
 

@@ -1,7 +1,7 @@
 /** Pieces several commands share: option tables, paths, datasets, weights, models, progress. */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CHOICES, DanflowError, describeConfig as describe, env, loadDetector, PRETRAINED_WEIGHTS, type BackendRequest, type Detector, type DetectorConfig, type ProgressCallback } from '../index.js';
+import { CHOICES, DanflowError, DEFAULTS, describeConfig as describe, env, loadDetector, PRETRAINED_WEIGHTS, type BackendRequest, type Detector, type DetectorConfig, type EngineRequest, type ProgressCallback } from '../index.js';
 import { cachedFilePath, openDataset, type Dataset } from '../node.js';
 import { Args, type OptSpecs } from './args.js';
 import { UsageError } from './exit.js';
@@ -14,6 +14,10 @@ export const PRETRAINED: Partial<Record<string, string>> = Object.fromEntries(Ob
 
 export const BACKEND_OPTION: OptSpecs = {
   backend: { type: 'string', value: '<name>', help: `compute backend: ${CHOICES.backend.join(', ')}`, default: 'wasm', group: 'General' },
+};
+
+export const ENGINE_OPTION: OptSpecs = {
+  engine: { type: 'string', value: '<name>', help: `what runs localize: ${CHOICES.engine.join(', ')} (auto: onnxruntime when onnxruntime-node is installed)`, default: DEFAULTS.detector.engine, group: 'General' },
 };
 
 export const DATA_OPTIONS: OptSpecs = {
@@ -34,6 +38,10 @@ export function resolvePath(io: CliIo, p: string): string {
 
 export function backendOf(args: Args): BackendRequest {
   return args.choice('backend', CHOICES.backend, 'wasm');
+}
+
+export function engineOf(args: Args): EngineRequest {
+  return args.choice('engine', CHOICES.engine, DEFAULTS.detector.engine);
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -140,10 +148,10 @@ export async function modelDirFor(io: CliIo, model: string, category: string | u
   return dir; // loadDetector's error names the directory
 }
 
-export async function loadModel(dir: string, backend: BackendRequest, out: Output, progress: ProgressCallback): Promise<Detector> {
+export async function loadModel(dir: string, backend: BackendRequest, out: Output, progress: ProgressCallback, engine: EngineRequest = DEFAULTS.detector.engine): Promise<Detector> {
   const t = performance.now();
-  const det = await loadDetector(dir, { backend, onProgress: progress });
-  out.info(`model: ${dir} (${describeConfig(det.config)}; backend ${det.backend}; loaded in ${formatSeconds((performance.now() - t) / 1000)})`);
+  const det = await loadDetector(dir, { backend, engine, onProgress: progress });
+  out.info(`model: ${dir} (${describeConfig(det.config)}; backend ${det.backend}, engine ${det.engine}; loaded in ${formatSeconds((performance.now() - t) / 1000)})`);
   return det;
 }
 

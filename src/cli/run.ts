@@ -8,6 +8,7 @@ import { VERSION } from '../core/version.js';
 import { formatHelp, parseCommand, suggest, type Args, type CommandDef } from './args.js';
 import { DEMO, runDemo } from './commands/demo.js';
 import { EVAL, runEval } from './commands/eval.js';
+import { EXPORT, runExport } from './commands/export.js';
 import { FIT, runFit } from './commands/fit.js';
 import { LOCALIZE, runLocalize } from './commands/localize.js';
 import { runServe, SERVE } from './commands/serve.js';
@@ -29,6 +30,7 @@ export const COMMANDS: Record<string, Command> = {
   localize: { def: LOCALIZE, run: runLocalize },
   serve: { def: SERVE, run: runServe },
   worker: { def: WORKER, run: runWorker },
+  export: { def: EXPORT, run: runExport },
 };
 
 /** Commands dispatched before argument parsing (cli/main.ts), listed in the help with the others. */

@@ -27,7 +27,9 @@ export type DanflowErrorCode =
   | 'TIMEOUT'
   | 'UNAVAILABLE'
   | 'UNAUTHORIZED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'ONNX_EXPORT'
+  | 'ENGINE_UNAVAILABLE';
 
 export class DanflowError extends Error {
   readonly code: DanflowErrorCode;
