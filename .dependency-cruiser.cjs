@@ -1,7 +1,7 @@
 /**
  * The layers of src/ and who may import whom (docs/ARCHITECTURE.md draws the same picture).
  * Each folder lists the folders below it that it may use; anything else is an error, which also
- * rules out cycles between folders. Tools (cli, report, bench) sit on the public entry points.
+ * rules out cycles between folders. Tools (cli, report, bench, serve) sit on the public entry points.
  */
 const LAYERS = {
   core: [],
@@ -16,10 +16,16 @@ const LAYERS = {
   backbones: ['core', 'io', 'nn'],
   methods: ['core', 'io', 'nn', 'image', 'backbones'],
   fitting: ['core', 'image', 'metrics', 'nn', 'io', 'methods', 'synthetic'],
-  api: ['core', 'backend', 'image', 'metrics', 'nn', 'io', 'backbones', 'methods', 'fitting', 'visualize'],
+  engine: ['core', 'io', 'methods'],
+  api: ['core', 'backend', 'image', 'metrics', 'nn', 'io', 'backbones', 'methods', 'fitting', 'visualize', 'engine'],
 };
-const TOOLS = ['cli', 'report', 'bench'];
+const TOOLS = ['cli', 'report', 'bench', 'serve'];
 const ENTRIES = 'src/(index|index\\.node|node)\\.ts$';
+/**
+ * Public entry points of a tool: `danflow/serve` (src/serve.ts) re-exports src/serve/ and nothing
+ * else, so the library entries never load Fastify, BullMQ or a Redis client.
+ */
+const TOOL_ENTRIES = 'src/serve\\.ts$';
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => ({
   name: `layer-${layer}`,
@@ -34,17 +40,24 @@ module.exports = {
     ...layerRules,
     {
       name: 'tools-use-the-public-api',
-      comment: 'cli, report and bench are built on the public entry points (and core helpers), never on internals.',
+      comment: 'cli, report, bench and serve are built on the public entry points (and core helpers), never on internals.',
       severity: 'error',
       from: { path: `^src/(${TOOLS.join('|')})/` },
       to: { path: '^src/', pathNot: [`^src/(${TOOLS.join('|')}|core)/`, `^${ENTRIES}`] },
     },
     {
       name: 'core-never-imports-tools',
-      comment: 'The library (everything but the tools) must not depend on a tool.',
+      comment: 'The library (everything but the tools) must not depend on a tool or on a tool entry.',
       severity: 'error',
-      from: { path: '^src/', pathNot: `^src/(${TOOLS.join('|')})/` },
-      to: { path: `^src/(${TOOLS.join('|')})/` },
+      from: { path: '^src/', pathNot: [`^src/(${TOOLS.join('|')})/`, `^${TOOL_ENTRIES}`] },
+      to: { path: [`^src/(${TOOLS.join('|')})/`, `^${TOOL_ENTRIES}`] },
+    },
+    {
+      name: 'tool-entries-reexport-their-tool',
+      comment: 'src/serve.ts (danflow/serve) is the public face of src/serve/ and imports nothing else.',
+      severity: 'error',
+      from: { path: `^${TOOL_ENTRIES}` },
+      to: { path: '^src/', pathNot: '^src/serve/' },
     },
     {
       name: 'entries-only-from-tools',

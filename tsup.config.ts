@@ -51,13 +51,22 @@ export default defineConfig([
       banner: '/// <reference types="long" />',
     },
   },
-  // Node: the main entry with file decoding, `danflow/node`, the CLI and the benchmark. tfjs-core's
+  // Node: the main entry with file decoding, `danflow/node`, `danflow/serve` (HTTP service and worker
+  // fleet; Fastify, BullMQ and ioredis stay external as dependencies), the CLI and the benchmark. tfjs-core's
   // gradient registrations are bundled here: tfjs ships them as extension-less ESM that Node cannot
   // load raw. They run after tfjs-core's own entry (see src/nn/register-gradients.ts).
   {
     ...shared,
-    entry: { 'index.node': 'src/index.node.ts', node: 'src/node.ts', cli: 'src/cli/main.ts', bench: 'src/bench/main.ts' },
+    entry: { 'index.node': 'src/index.node.ts', node: 'src/node.ts', serve: 'src/serve.ts', cli: 'src/cli/main.ts', bench: 'src/bench/main.ts' },
     noExternal: [/@tensorflow\/tfjs-core\/dist\/(register_all_gradients|gradients)/],
     external: EXTERNAL,
+  },
+  // `danflow/serve` declarations on their own: declared together with the three above, they would
+  // re-split the shared declaration chunks that the API report (docs/api/) pins.
+  {
+    ...shared,
+    entry: { serve: 'src/serve.ts' },
+    external: EXTERNAL,
+    dts: { only: true, banner: '/// <reference types="long" />' },
   },
 ]);

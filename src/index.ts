@@ -32,6 +32,7 @@ export { MOBILENETV2_BOTTLENECK_LAYERS, MOBILENETV2_PRESET_LAYERS } from './back
 export { registerBackendCandidate, useBackend } from './backend/registry.js';
 export type { BackendCandidate } from './backend/candidates.js';
 export type { BackendName, BackendRequest } from './backend/names.js';
+export type { EngineName, EngineRequest } from './engine/names.js';
 export type { ImageInput } from './image/input.js';
 export { DanflowError, isDanflowError } from './core/errors.js';
 export type { DanflowErrorCode } from './core/errors.js';

@@ -6,5 +6,5 @@ import './image/register-node-decoder.js';
 
 export { openDataset } from './data/index.js';
 export type { Dataset, Sample, OpenDatasetOptions } from './data/types.js';
-export { decodeImageNode, decodeMaskNode, encodePngNode } from './image/decode-node.js';
+export { decodeImageNode, decodeMaskNode, encodePngNode, imageSizeNode } from './image/decode-node.js';
 export { cachedFilePath } from './io/cache.js';

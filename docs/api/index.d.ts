@@ -5,6 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu' | 'tensorflow';
 type BackendRequest = BackendName | 'auto';
 
+/** Which implementation runs localize: tfjs (the model's own ops) or ONNX Runtime (the exported graph). */
+type EngineName = 'tfjs' | 'onnxruntime';
+/** 'auto': onnxruntime when its package loads here, else tfjs. */
+type EngineRequest = 'auto' | EngineName;
+
 /**
  * Typed progress events shared by every long-running call (downloads, fitting, evaluation), so one
  * `onProgress` handler can drive a progress bar for all of them.
@@ -140,6 +145,25 @@ interface PatchCoreConfig {
 }
 
 /**
+ * How a whole image gets one anomaly score from its map (the OK/NG decision compares it with the
+ * detector's threshold):
+ * - `max`: the maximum of the smoothed map — the reference's rule;
+ * - `top`: the mean of the `fraction` highest pixels of the smoothed map (robust to a single hot pixel);
+ * - `mean`: the mean of the smoothed map (large, diffuse anomalies);
+ * - `likelihood`: the flow's negative log-likelihood per feature dimension, averaged over scales
+ *   (flows only: how unlikely the whole image's features are, not just its worst spot).
+ */
+type ImageScoreRule = {
+    rule: 'max';
+} | {
+    rule: 'top';
+    fraction: number;
+} | {
+    rule: 'mean';
+} | {
+    rule: 'likelihood';
+};
+/**
  * 'danflow' (default): the normalizing flow. 'patchcore': a compact PatchCore-style detector —
  * nearest-neighbour distance of each locally pooled patch feature to a memory bank of normal
  * patches (random coreset); no training epochs, often the stronger choice for small datasets.
@@ -158,6 +182,27 @@ interface DetectorConfig extends FlowConfig {
     weights: string;
     inputSize: number;
     seed: number;
+    /**
+     * How an image's score is computed from its map (see ImageScoreRule). 'auto': fit picks the rule
+     * by synthetic validation (the reference's max without validation) and stores it here. Absent in
+     * models saved before it existed: means max.
+     */
+    imageScore?: ImageScoreRule | 'auto';
+}
+
+/** How raw 0..255 RGB is normalised before the backbone. */
+interface Preprocessing {
+    mean: [number, number, number];
+    std: [number, number, number];
+}
+
+interface TrainResult {
+    /** Epochs run (0 for methods without epochs). */
+    epochs: number;
+    steps: number;
+    /** Mean loss of each epoch (empty for methods without a loss). */
+    epochLosses: number[];
+    seconds: number;
 }
 
 /** What createDetector accepts; every field has a default (DEFAULTS.detector). */
@@ -174,8 +219,21 @@ interface DetectorOptions extends Partial<FlowConfig> {
     /** Square side the image is resized to before the backbone. Default per backbone: 256 ResNets, 384 DeiT, 448 CaiT, 224 MobileNetV2. */
     inputSize?: number;
     backend?: BackendRequest;
+    /**
+     * What runs localize (and so calibrate, eval, the CLI and the report): 'auto' (default) uses ONNX
+     * Runtime when its package is installed (onnxruntime-node in Node; onnxruntime-web in browsers,
+     * given through env.onnxruntime), else tfjs; 'onnxruntime' insists (an ENGINE_UNAVAILABLE error
+     * names the install command). Training always runs on tfjs.
+     */
+    engine?: EngineRequest;
     /** Seed for random backbone weights, flow initialisation, permutations and shuffling. */
     seed?: number;
+    /**
+     * How an image's score is computed from its map: 'auto' (default: chosen by fit's synthetic
+     * validation among max, top 1 %, top 5 %, mean and — for flows — likelihood; max without
+     * validation), 'max' (the reference), 'mean', 'likelihood', or `{ rule: 'top', fraction }`.
+     */
+    imageScore?: 'auto' | 'max' | 'mean' | 'likelihood' | ImageScoreRule;
 }
 
 /** Statistics of image scores on normal images, stored with the model to derive thresholds. */
@@ -201,21 +259,6 @@ type ImageInput = RawImage | tf.Tensor3D | string | Uint8Array | ArrayBuffer | {
     width: number;
     height: number;
 } | Blob | object;
-
-/** How raw 0..255 RGB is normalised before the backbone. */
-interface Preprocessing {
-    mean: [number, number, number];
-    std: [number, number, number];
-}
-
-interface TrainResult {
-    /** Epochs run (0 for methods without epochs). */
-    epochs: number;
-    steps: number;
-    /** Mean loss of each epoch (empty for methods without a loss). */
-    epochLosses: number[];
-    seconds: number;
-}
 
 /**
  * Model selection without labelled defects: held-out normal images get synthetic defects painted
@@ -266,6 +309,11 @@ interface FitResult extends TrainResult {
         best: ValidationScores;
         stoppedEarly: boolean;
         restored: boolean;
+        /** Image AUROC of each image-score rule on the painted validation set (when `imageScore` was 'auto'). */
+        imageScores?: {
+            rule: ImageScoreRule;
+            imageAuroc: number;
+        }[];
     };
 }
 
@@ -325,19 +373,25 @@ type DetectorFitResult = FitResult;
 interface LocalizeOptions {
     /** Gaussian smoothing of the map in input-size pixels. Default 4; 0 returns the reference's raw map. */
     sigma?: number;
-    /** Map values ≥ threshold are defects. Default: the detector's calibrated threshold. */
+    /** An image is anomalous when its score ≥ threshold. Default: the detector's threshold. */
     threshold?: number;
+    /** Mask pixels are those with map value ≥ pixelThreshold. Default: the detector's pixel threshold. */
+    pixelThreshold?: number;
     /** Images per forward pass when an array is given. Default 8. */
     batchSize?: number;
 }
 interface LocalizeResult {
     /**
-     * Image anomaly score: the maximum of the (smoothed) map at the model's input resolution. Its
-     * scale depends on the method: DANFlow maps are −exp(−½·mean z²), so scores lie in [−1, 0]
-     * (closer to 0 = less likely under the normal data); PatchCore's are nearest-neighbour feature
-     * distances (≥ 0, often 5–30). Compare scores of one model only, or use `normalizedScore`.
+     * Image anomaly score under the detector's rule (`config.imageScore`; the reference's is the
+     * maximum of the smoothed map at the input resolution). Its scale depends on the method and the
+     * rule: DANFlow maps are −exp(−½·mean z²), so map-based flow scores lie in [−1, 0] (closer to 0 =
+     * less likely under the normal data); the flow's likelihood rule gives a negative log-likelihood
+     * per dimension; PatchCore's are nearest-neighbour feature distances (≥ 0, often 5–30). Compare
+     * scores of one model only, or use `normalizedScore`.
      */
     score: number;
+    /** The hottest pixel of the smoothed map at the input resolution (= score under the max rule). */
+    maxPixel: number;
     /**
      * The score on a 0…1 scale where 0.5 is the detector's threshold: (score − threshold) /
      * (max − min of the normal training scores) + 0.5, clipped (anomalib's normalisation).
@@ -346,11 +400,14 @@ interface LocalizeResult {
     normalizedScore: number | undefined;
     /** Per-pixel anomaly map at the original image size; higher is more anomalous. */
     anomalyMap: ScoreMap;
-    /** 1 where anomalyMap ≥ threshold (all 0 when the detector has no threshold). */
+    /** 1 where anomalyMap ≥ pixelThreshold (all 0 when the detector has none). */
     mask: BinaryMask;
+    /** score ≥ threshold: the OK/NG decision. */
     isAnomalous: boolean;
-    /** The threshold used, or undefined when neither the call nor the detector had one. */
+    /** The score threshold used, or undefined when neither the call nor the detector had one. */
     threshold: number | undefined;
+    /** The map threshold the mask used. */
+    pixelThreshold: number | undefined;
 }
 
 /**
@@ -360,13 +417,17 @@ interface LocalizeResult {
 interface Detector {
     /** The backend the detector's tensors live on. */
     readonly backend: BackendName;
+    /** What runs localize: 'onnxruntime' (the exported graph in ONNX Runtime) or 'tfjs'. Training always runs on tfjs. */
+    readonly engine: EngineName;
     /** The fully resolved settings (what `save` stores). */
     readonly config: DetectorConfig;
     readonly method: DetectionMethod;
     /** Trainable parameters (flows + per-scale LayerNorms), the paper's "A.d Params"; 0 for PatchCore. */
     readonly trainableParameters: number;
-    /** Decision threshold on map values and scores; set by fit (calibration), calibrate(), or by hand. */
+    /** Decision threshold on image scores (`isAnomalous`); set by fit (calibration), calibrate(), or by hand. */
     threshold: number | undefined;
+    /** Threshold on map values for the masks; set with `threshold`. */
+    pixelThreshold: number | undefined;
     /** Statistics of normal images' scores, from the last calibration. */
     readonly scoreStats: ScoreStats | undefined;
     /** Trains on normal images (the flow) or builds the memory bank (PatchCore), then calibrates. */
@@ -390,6 +451,14 @@ interface Detector {
     save(target: SaveTarget, options?: {
         includeBackbone?: boolean;
     }): Promise<void>;
+    /**
+     * The network as an ONNX model (IR 8, opset 17; README "ONNX export"): input `image` float32
+     * [N, 3, S, S], RGB in [0, 1]; outputs `anomaly_map` [N, 1, S, S] (= localize with sigma 0, at
+     * input size) and `score` [N] (the image score under the detector's rule at the default sigma).
+     * Thresholds, config, SDK version, score rule and sigma are in the metadata. Returns the bytes;
+     * in Node, also writes them to `path` when given.
+     */
+    exportOnnx(path?: string): Promise<Uint8Array>;
     dispose(): void;
 }
 
@@ -398,6 +467,8 @@ interface CreateDetectorOptions extends DetectorOptions {
 }
 interface LoadDetectorOptions {
     backend?: BackendRequest;
+    /** What runs localize; see DetectorOptions.engine. Default 'auto'. */
+    engine?: EngineRequest;
     /** 'danflow' (default): a model saved by detector.save(). 'pytorch': a reference state_dict in safetensors. */
     from?: 'danflow' | 'pytorch';
     /** Required with from: 'pytorch' — the settings the reference model was trained with. */
@@ -420,7 +491,10 @@ interface DetectorManifest extends ModelManifest {
     };
     /** Fixed channel permutations per scale, per step (also inside the weights as w_perm). */
     permutations: number[][][];
+    /** Decision threshold on image scores. */
     threshold: number | null;
+    /** Threshold on map values for masks; absent in models saved before it existed: the same as `threshold`. */
+    pixelThreshold?: number | null;
     scoreStats: ScoreStats | null;
     training: {
         epochs: number;
@@ -442,6 +516,9 @@ declare const DEFAULTS: {
         readonly attention: "eca";
         readonly seed: 0;
         readonly backend: "auto";
+        /** What runs localize: onnxruntime when its package is installed, else tfjs (training is always tfjs). */
+        readonly engine: "auto";
+        readonly imageScore: "auto";
     };
     /** createDetector({ method: 'patchcore', patchcore }) */
     readonly patchcore: {
@@ -483,8 +560,10 @@ declare const CHOICES: {
     readonly method: DetectionMethod[];
     readonly backbone: string[];
     readonly backend: readonly ["auto", ...BackendName[]];
+    readonly engine: readonly EngineRequest[];
     readonly attention: readonly Attention[];
     readonly augment: readonly Augmentation[];
+    readonly imageScore: readonly ["auto", "max", "top", "mean", "likelihood"];
 };
 
 /** Feature layers of the `mobilenetv2` preset (strides 4/8/16; 48/96/192 channels at α = 0.35). */
@@ -525,7 +604,7 @@ declare function useBackend(request?: BackendRequest): Promise<BackendName>;
  * Every failure the SDK reports on purpose is a DanflowError with a stable `code`, so callers can
  * branch on the kind of problem while the message tells a person what went wrong and how to fix it.
  */
-type DanflowErrorCode = 'BACKEND_UNAVAILABLE' | 'BAD_IMAGE' | 'BAD_CONFIG' | 'BAD_ARGUMENT' | 'EMPTY_DATASET' | 'NAN_LOSS' | 'MODEL_FORMAT' | 'MODEL_VERSION' | 'WEIGHTS_MISMATCH' | 'CHECKSUM' | 'NOT_FOUND' | 'OFFLINE' | 'DOWNLOAD' | 'ABORTED' | 'DISPOSED' | 'DATASET_LAYOUT' | 'METRIC_INPUT' | 'UNSUPPORTED';
+type DanflowErrorCode = 'BACKEND_UNAVAILABLE' | 'BAD_IMAGE' | 'BAD_CONFIG' | 'BAD_ARGUMENT' | 'EMPTY_DATASET' | 'NAN_LOSS' | 'MODEL_FORMAT' | 'MODEL_VERSION' | 'WEIGHTS_MISMATCH' | 'CHECKSUM' | 'NOT_FOUND' | 'OFFLINE' | 'DOWNLOAD' | 'ABORTED' | 'DISPOSED' | 'DATASET_LAYOUT' | 'METRIC_INPUT' | 'UNSUPPORTED' | 'TOO_LARGE' | 'OVERLOADED' | 'TIMEOUT' | 'UNAVAILABLE' | 'UNAUTHORIZED' | 'INTERNAL' | 'ONNX_EXPORT' | 'ENGINE_UNAVAILABLE';
 declare class DanflowError extends Error {
     readonly code: DanflowErrorCode;
     /** Extra structured detail (e.g. the per-backend failures), for programs rather than people. */
@@ -555,6 +634,18 @@ interface DanflowEnv {
     /** Where the wasm backend finds its .wasm binaries (browser builds usually need to set this). */
     wasmPaths: string | undefined;
     logLevel: 'silent' | 'warn' | 'info' | 'debug';
+    /**
+     * Intra-op threads of the onnxruntime engine (onnxruntime-node's intraOpNumThreads,
+     * onnxruntime-web's wasm threads). Default (undefined): all cores. Read when a session is
+     * created; changing it makes the next localize create a new session.
+     */
+    numThreads: number | undefined;
+    /**
+     * The onnxruntime module for `engine: 'onnxruntime'` / `'auto'`, for bundled browser apps:
+     * `env.onnxruntime = await import('onnxruntime-web')`. Default: loaded by name on first use
+     * (onnxruntime-node in Node; onnxruntime-web in browsers through an import map).
+     */
+    onnxruntime: object | undefined;
 }
 declare const env: DanflowEnv;
 
@@ -1138,4 +1229,4 @@ declare function describeConfig(c: DetectorConfig): {
     trains: boolean;
 };
 
-export { type Attention, type Augmentation, type BackboneChoice, type BackendCandidate, type BackendName, type BackendRequest, BinaryMask, type BuiltinBackbone, CHOICES, type CalibrateOptions, type CreateDetectorOptions, DEFAULTS, type DanflowEnv, DanflowError, type DanflowErrorCode, type DetectionMethod, type Detector, type DetectorConfig, type DetectorFitOptions, type DetectorFitResult, type DetectorManifest, type DetectorOptions, type FitOptions, type FlowConfig, type ImageInput, type LearningRateSchedule, type LoadDetectorOptions, type LocalizeOptions, type LocalizeResult, MOBILENETV2_BOTTLENECK_LAYERS, MOBILENETV2_PRESET_LAYERS, PRETRAINED_WEIGHTS, type PatchCoreConfig, type ProgressCallback, type ProgressEvent, RawImage, ScoreMap, type ScoreStats, type TfjsBackboneConfig, type TfjsPreprocess, VERSION, type ValidationMetric, type ValidationOptions, type ValidationScores, type WeightsSpec, createDetector, describeConfig, env, isDanflowError, loadDetector, index$2 as metrics, registerBackendCandidate, index as synthetic, useBackend, index$1 as visualize };
+export { type Attention, type Augmentation, type BackboneChoice, type BackendCandidate, type BackendName, type BackendRequest, BinaryMask, type BuiltinBackbone, CHOICES, type CalibrateOptions, type CreateDetectorOptions, DEFAULTS, type DanflowEnv, DanflowError, type DanflowErrorCode, type DetectionMethod, type Detector, type DetectorConfig, type DetectorFitOptions, type DetectorFitResult, type DetectorManifest, type DetectorOptions, type EngineName, type EngineRequest, type FitOptions, type FlowConfig, type ImageInput, type ImageScoreRule, type LearningRateSchedule, type LoadDetectorOptions, type LocalizeOptions, type LocalizeResult, MOBILENETV2_BOTTLENECK_LAYERS, MOBILENETV2_PRESET_LAYERS, PRETRAINED_WEIGHTS, type PatchCoreConfig, type ProgressCallback, type ProgressEvent, RawImage, ScoreMap, type ScoreStats, type TfjsBackboneConfig, type TfjsPreprocess, VERSION, type ValidationMetric, type ValidationOptions, type ValidationScores, type WeightsSpec, createDetector, describeConfig, env, isDanflowError, loadDetector, index$2 as metrics, registerBackendCandidate, index as synthetic, useBackend, index$1 as visualize };

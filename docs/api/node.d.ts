@@ -127,6 +127,11 @@ interface MaskDecodeOptions extends DecodeOptions {
  * above the threshold, so red-on-black annotations work as well as grey ones.
  */
 declare function decodeMaskNode(input: string | Uint8Array, options?: MaskDecodeOptions): Promise<BinaryMask>;
+/** Width and height from the file header only (no pixel decoding), matching what the decoders return. */
+declare function imageSizeNode(input: string | Uint8Array, options?: DecodeOptions): Promise<{
+    width: number;
+    height: number;
+}>;
 /**
  * Encodes to PNG with sharp: 1 channel → greyscale PNG, 3 → RGB, 4 → RGBA. Float data (0..255) is
  * rounded and clamped.
@@ -139,4 +144,4 @@ declare function encodePngNode(img: RawImage): Promise<Uint8Array>;
  */
 declare function cachedFilePath(spec: string): Promise<string | undefined>;
 
-export { type Dataset, type OpenDatasetOptions, type Sample, cachedFilePath, decodeImageNode, decodeMaskNode, encodePngNode, openDataset };
+export { type Dataset, type OpenDatasetOptions, type Sample, cachedFilePath, decodeImageNode, decodeMaskNode, encodePngNode, imageSizeNode, openDataset };

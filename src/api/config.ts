@@ -1,5 +1,6 @@
 import { BACKBONE_INPUT_SIZE, isTfjsBackbone, resolvePretrained, TFJS_BACKBONE_INPUT_SIZE, type BackboneChoice, type TfjsBackboneConfig, type WeightsSpec } from '../backbones/config.js';
 import type { BackendRequest } from '../backend/names.js';
+import type { EngineRequest } from '../engine/names.js';
 import type { DetectionMethod, DetectorConfig } from '../methods/config.js';
 import type { FlowConfig } from '../methods/danflow/config.js';
 import type { PatchCoreConfig } from '../methods/patchcore/config.js';
@@ -23,6 +24,13 @@ export interface DetectorOptions extends Partial<FlowConfig> {
   /** Square side the image is resized to before the backbone. Default per backbone: 256 ResNets, 384 DeiT, 448 CaiT, 224 MobileNetV2. */
   inputSize?: number;
   backend?: BackendRequest;
+  /**
+   * What runs localize (and so calibrate, eval, the CLI and the report): 'auto' (default) uses ONNX
+   * Runtime when its package is installed (onnxruntime-node in Node; onnxruntime-web in browsers,
+   * given through env.onnxruntime), else tfjs; 'onnxruntime' insists (an ENGINE_UNAVAILABLE error
+   * names the install command). Training always runs on tfjs.
+   */
+  engine?: EngineRequest;
   /** Seed for random backbone weights, flow initialisation, permutations and shuffling. */
   seed?: number;
   /**

@@ -1,4 +1,5 @@
 import type { BackendRequest } from '../backend/names.js';
+import type { EngineRequest } from '../engine/names.js';
 import { useBackend } from '../backend/registry.js';
 import { BACKBONE_PREFIX } from '../backbones/types.js';
 import { DanflowError } from '../core/errors.js';
@@ -10,6 +11,7 @@ import type { TensorSource } from '../nn/param-spec.js';
 import { resolveConfig, type DetectorOptions } from './config.js';
 import type { Detector } from './detector.js';
 import { DetectorImpl } from './detector-impl.js';
+import { DEFAULTS } from './defaults.js';
 import { asDetectorManifest } from './manifest.js';
 import { validateConfig } from './validate-config.js';
 
@@ -19,6 +21,8 @@ export interface CreateDetectorOptions extends DetectorOptions {
 
 export interface LoadDetectorOptions {
   backend?: BackendRequest;
+  /** What runs localize; see DetectorOptions.engine. Default 'auto'. */
+  engine?: EngineRequest;
   /** 'danflow' (default): a model saved by detector.save(). 'pytorch': a reference state_dict in safetensors. */
   from?: 'danflow' | 'pytorch';
   /** Required with from: 'pytorch' — the settings the reference model was trained with. */
@@ -26,6 +30,12 @@ export interface LoadDetectorOptions {
   /** Backbone weights when the saved model does not include them. */
   weights?: DetectorOptions['weights'];
   onProgress?: ProgressCallback;
+}
+
+/** The engine for a request; the selection code (and onnxruntime's loader) loads on first use. */
+async function resolveEngine(request: EngineRequest) {
+  const { resolveEngine: resolve } = await import('../engine/select.js');
+  return resolve(request);
 }
 
 /** Backbone weights for a config: seeded random, a safetensors checkpoint or a TF.js model (hub/URL/path/bytes). */
@@ -40,9 +50,11 @@ async function backboneSource(config: DetectorConfig, weights: DetectorOptions['
 export async function createDetector(options: CreateDetectorOptions = {}): Promise<Detector> {
   const config = resolveConfig(options);
   validateConfig(config);
-  const backend = await useBackend(options.backend ?? 'auto');
+  const backend = await useBackend(options.backend ?? DEFAULTS.detector.backend);
+  const requested = options.engine ?? DEFAULTS.detector.engine;
+  const engine = await resolveEngine(requested);
   const source = await backboneSource(config, options.weights, options.onProgress);
-  return new DetectorImpl(new Model(config, source), backend);
+  return new DetectorImpl(new Model(config, source), { backend, engine, requested });
 }
 
 /** A detector from a state_dict in the reference's layout (a danflow weights file or a PyTorch checkpoint). */
@@ -60,18 +72,22 @@ export async function loadDetector(source: LoadSource, options: LoadDetectorOpti
     if (!options.config) throw new DanflowError('BAD_ARGUMENT', "loadDetector(…, { from: 'pytorch' }) needs `config` with the reference's settings, e.g. { backbone: 'resnet18', inputSize: 256, flowSteps: 3, numDw: 3, doubleSubnets: true, attention: 'eca' }.");
     const config = resolveConfig({ ...options.config, weights: 'checkpoint' });
     validateConfig(config);
-    const backend = await useBackend(options.backend ?? 'auto');
+    const backend = await useBackend(options.backend ?? DEFAULTS.detector.backend);
+    const requested = options.engine ?? DEFAULTS.detector.engine;
+    const engine = await resolveEngine(requested);
     const { loadWeightBytes } = await import('../io/load-bytes.js');
     const bytes = await loadWeightBytes(source, { onProgress: options.onProgress });
-    return new DetectorImpl(await fromStateDict(config, bytes, 'the PyTorch checkpoint'), backend);
+    return new DetectorImpl(await fromStateDict(config, bytes, 'the PyTorch checkpoint'), { backend, engine, requested });
   }
   const { readModel } = await import('../io/model-store.js');
   const saved = await readModel(source);
   const where = typeof source === 'string' ? source : 'the model';
   const manifest = asDetectorManifest(saved.manifest, where);
-  const backend = await useBackend(options.backend ?? 'auto');
+  const backend = await useBackend(options.backend ?? DEFAULTS.detector.backend);
+  const requested = options.engine ?? DEFAULTS.detector.engine;
+  const engine = await resolveEngine(requested);
   const config = manifest.config;
   validateConfig(config);
   const fallback = manifest.weights.includesBackbone ? undefined : await backboneSource(config, options.weights ?? config.weights, options.onProgress);
-  return new DetectorImpl(await fromStateDict(config, saved.weights, where, fallback), backend, manifest);
+  return new DetectorImpl(await fromStateDict(config, saved.weights, where, fallback), { backend, engine, requested }, manifest);
 }

@@ -16,6 +16,8 @@ export const DEFAULTS = {
     attention: 'eca',
     seed: 0,
     backend: 'auto',
+    /** What runs localize: onnxruntime when its package is installed, else tfjs (training is always tfjs). */
+    engine: 'auto',
     imageScore: 'auto',
   },
   /** createDetector({ method: 'patchcore', patchcore }) */

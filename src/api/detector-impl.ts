@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend/names.js';
 import { log } from '../core/env.js';
+import type { OrtEngineRun } from './onnx.js';
 import { DanflowError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
-import { calibrateFromScores, normalizeScore, type ScoreStats } from '../fitting/calibration.js';
+import type { EngineName, EngineRequest } from '../engine/names.js';
+import { calibrateFromScores, type ScoreStats } from '../fitting/calibration.js';
 import type { ValidationScores } from '../fitting/validation.js';
 import { decodeBatch } from '../image/batch.js';
-import { gaussianBlur } from '../image/gaussian-blur.js';
 import type { ImageInput } from '../image/input.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type SavedModel } from '../io/model-format.js';
 import type { SaveTarget } from '../io/model-store.js';
@@ -15,6 +16,7 @@ import type { DetectionMethod, DetectorConfig } from '../methods/config.js';
 import type { Model } from '../methods/model.js';
 import { DEFAULTS } from './defaults.js';
 import type { Detector } from './detector.js';
+import { localizeResults } from './localize-result.js';
 import type { DetectorManifest } from './manifest.js';
 import { resolveFitPlan, type CalibrateOptions, type DetectorFitOptions, type DetectorFitResult, type LocalizeOptions, type LocalizeResult } from './options.js';
 
@@ -30,18 +32,30 @@ export class DetectorImpl implements Detector {
   private training: DetectorManifest['training'] = null;
   private disposed = false;
   private warnedNoThreshold = false;
+  readonly backend: BackendName;
+  private engineName: EngineName;
+  private readonly engineRequest: EngineRequest;
+  /** The onnxruntime engine's session holder, created on first localize (its code loads then). */
+  private ortRun: Promise<OrtEngineRun> | undefined;
 
   constructor(
     /** The network; tests and tools inside the package reach its tensors through this. */
     readonly model: Model,
-    readonly backend: BackendName,
+    runtime: { backend: BackendName; engine?: EngineName; requested?: EngineRequest },
     saved?: Pick<DetectorManifest, 'threshold' | 'pixelThreshold' | 'scoreStats' | 'training'>,
   ) {
+    this.backend = runtime.backend;
+    this.engineName = runtime.engine ?? 'tfjs';
+    this.engineRequest = runtime.requested ?? this.engineName;
     this.threshold = saved?.threshold ?? undefined;
     // Models saved before the two thresholds were told apart used one for both (the max rule).
     this.pixelThreshold = saved?.pixelThreshold ?? saved?.threshold ?? undefined;
     this.scoreStats = saved?.scoreStats ?? undefined;
     this.training = saved?.training ?? null;
+  }
+
+  get engine(): EngineName {
+    return this.engineName;
   }
 
   get config(): DetectorConfig {
@@ -96,6 +110,9 @@ export class DetectorImpl implements Detector {
     this.threshold = threshold;
     // Masks: the same quantile of each normal image's hottest pixel, so a normal image's mask is empty as often.
     this.pixelThreshold = calibrateFromScores(results.map((r) => r.maxPixel), sigma, quantile, 'validation').threshold;
+    // The onnxruntime session is rebuilt after a calibration as after any change to the detector,
+    // so the engine always runs what exportOnnx would write now.
+    if (this.ortRun) (await this.ortRun).invalidate();
     return stats;
   }
 
@@ -116,46 +133,48 @@ export class DetectorImpl implements Detector {
     const out: LocalizeResult[] = [];
     for (let i = 0; i < images.length; i += batchSize) {
       const { batch, sizes } = await decodeBatch(images.slice(i, i + batchSize), this.config.inputSize, i);
-      const { maps, scores } = this.model.mapsAndScores(batch, sigma);
-      batch.dispose();
+      let maps: tf.Tensor3D;
+      let scores: ArrayLike<number>;
       try {
-        const scoreData = await scores.data();
-        for (let j = 0; j < sizes.length; j++) out.push(await this.result(maps, j, sizes[j], scoreData[j], { threshold, pixelThreshold, sigma }));
+        ({ maps, scores } = await this.mapsAndScores(batch, sigma));
       } finally {
-        tf.dispose([maps, scores]);
+        batch.dispose();
+      }
+      try {
+        out.push(...(await localizeResults(maps, scores, sizes, { threshold, pixelThreshold, sigma, scoreStats: this.scoreStats })));
+      } finally {
+        maps.dispose();
       }
     }
     return many ? out : out[0];
   }
 
-  private async result(
-    maps: tf.Tensor3D,
-    j: number,
-    [h, w]: [number, number],
-    score: number,
-    t: { threshold: number | undefined; pixelThreshold: number | undefined; sigma: number },
-  ): Promise<LocalizeResult> {
-    const s = this.config.inputSize;
-    const [hottest, full] = tf.tidy(() => {
-      const m = tf.slice(maps, [j, 0, 0], [1, s, s]);
-      const resized = h === s && w === s ? m : tf.image.resizeBilinear(tf.expandDims(m, 3) as tf.Tensor4D, [h, w], false, true);
-      return [tf.max(m), tf.reshape(resized, [h * w])];
-    });
-    const maxPixel = (await hottest.data())[0];
-    const data = (await full.data()) as Float32Array;
-    tf.dispose([hottest, full]);
-    const mask = new Uint8Array(h * w);
-    if (t.pixelThreshold !== undefined) for (let k = 0; k < mask.length; k++) mask[k] = data[k] >= t.pixelThreshold ? 1 : 0;
-    return {
-      score,
-      normalizedScore: normalizeScore(score, t.threshold, this.scoreStats, t.sigma),
-      maxPixel,
-      anomalyMap: { width: w, height: h, data },
-      mask: { width: w, height: h, data: mask },
-      isAnomalous: t.threshold !== undefined && score >= t.threshold,
-      threshold: t.threshold,
-      pixelThreshold: t.pixelThreshold,
-    };
+  /** Smoothed maps [N, S, S] and scores of a decoded batch, from the detector's engine. */
+  private async mapsAndScores(batch: tf.Tensor4D, sigma: number): Promise<{ maps: tf.Tensor3D; scores: ArrayLike<number> }> {
+    if (this.engineName === 'onnxruntime') {
+      // Loaded on first use: apps that localise with tfjs never download the exporter or protobufjs.
+      this.ortRun ??= import('./onnx.js').then((m) => new m.OrtEngineRun(this.model, this.backend === 'webgpu', this.engineRequest));
+      const r = await (await this.ortRun).mapsAndScores(batch, sigma);
+      if (r) return r;
+      this.engineName = 'tfjs';
+    }
+    const { maps, scores } = this.model.mapsAndScores(batch, sigma);
+    try {
+      return { maps, scores: await scores.data() };
+    } finally {
+      scores.dispose();
+    }
+  }
+
+  /** Sessions the onnxruntime engine has built (tests: it rebuilds after fit and calibrate). */
+  async engineSessionsCreated(): Promise<number> {
+    return this.ortRun ? (await this.ortRun).sessionsCreated : 0;
+  }
+
+  async exportOnnx(path?: string): Promise<Uint8Array> {
+    this.check();
+    const { exportDetector } = await import('./onnx.js');
+    return exportDetector(this.model, { threshold: this.threshold, pixelThreshold: this.pixelThreshold, scoreStats: this.scoreStats }, path);
   }
 
   /** The danflow model format: manifest + PyTorch-layout safetensors. */
@@ -191,6 +210,7 @@ export class DetectorImpl implements Detector {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    void this.ortRun?.then((r) => r.dispose(), () => undefined);
     this.model.dispose();
   }
 }

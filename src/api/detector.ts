@@ -1,4 +1,5 @@
 import type { BackendName } from '../backend/names.js';
+import type { EngineName } from '../engine/names.js';
 import type { ScoreStats } from '../fitting/calibration.js';
 import type { ValidationOptions, ValidationScores } from '../fitting/validation.js';
 import type { ImageInput } from '../image/input.js';
@@ -13,6 +14,8 @@ import type { CalibrateOptions, DetectorFitOptions, DetectorFitResult, LocalizeO
 export interface Detector {
   /** The backend the detector's tensors live on. */
   readonly backend: BackendName;
+  /** What runs localize: 'onnxruntime' (the exported graph in ONNX Runtime) or 'tfjs'. Training always runs on tfjs. */
+  readonly engine: EngineName;
   /** The fully resolved settings (what `save` stores). */
   readonly config: DetectorConfig;
   readonly method: DetectionMethod;
@@ -46,6 +49,15 @@ export interface Detector {
    * one file); browser: `indexeddb://name` or `downloads://name`. Never leaves a half-written model.
    */
   save(target: SaveTarget, options?: { includeBackbone?: boolean }): Promise<void>;
+
+  /**
+   * The network as an ONNX model (IR 8, opset 17; README "ONNX export"): input `image` float32
+   * [N, 3, S, S], RGB in [0, 1]; outputs `anomaly_map` [N, 1, S, S] (= localize with sigma 0, at
+   * input size) and `score` [N] (the image score under the detector's rule at the default sigma).
+   * Thresholds, config, SDK version, score rule and sigma are in the metadata. Returns the bytes;
+   * in Node, also writes them to `path` when given.
+   */
+  exportOnnx(path?: string): Promise<Uint8Array>;
 
   dispose(): void;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createDetector, DEFAULTS, useBackend, type BackendName, type Detector, type DetectorOptions, type RawImage } from '../index.js';
+import { createDetector, DEFAULTS, env, useBackend, type BackendName, type Detector, type DetectorOptions, type RawImage } from '../index.js';
 import { describeError } from '../core/errors.js';
 import { hashBytes } from '../core/prng.js';
 import { runPytorchBenchmark, type PytorchBenchResult } from './pytorch.js';
@@ -36,6 +36,11 @@ export interface BenchmarkOptions {
   pytorch?: boolean | { python?: string; script?: string; threads?: number };
   /** Skip phases. */
   skip?: ('localize' | 'train' | 'fit')[];
+  /**
+   * Also time localize through the onnxruntime engine (1 thread, then env.numThreads or all cores)
+   * when onnxruntime-node is installed. Default true.
+   */
+  onnxruntime?: boolean;
   onLog?: (line: string) => void;
 }
 
@@ -64,10 +69,22 @@ export interface FitTiming {
   fitSeconds: number;
 }
 
+/** localize through the onnxruntime engine at one intra-op thread count. */
+export interface EngineTiming {
+  engine: 'onnxruntime';
+  threads: number;
+  /** Export + session creation before the first localize. */
+  setupSeconds: number;
+  localize: LocalizeTiming[];
+  error?: string;
+}
+
 export interface BenchCase {
   preset: BenchPreset;
   backend: BackendName;
   error?: string;
+  /** The onnxruntime rows (same weights and images as the tfjs row). */
+  engines?: EngineTiming[];
   trainableParams?: number;
   localize: LocalizeTiming[];
   trainStep?: TrainStepTiming;
@@ -91,6 +108,9 @@ export interface BenchmarkResult {
   cases: BenchCase[];
   pytorchAvailable: boolean;
   pytorchNote?: string;
+  /** os.loadavg() (1, 5, 15 min) when the run started and ended: the machine's other work. */
+  loadAverage?: { start: number[]; end: number[] };
+  onnxruntimeNote?: string;
 }
 
 const median = (xs: number[]): number => {
@@ -152,7 +172,7 @@ async function benchCase(preset: BenchPreset, backend: BackendName, o: Required<
   let det: Detector | undefined;
   try {
     const weights = o.weights?.[preset] ?? 'random';
-    det = await createDetector({ ...BENCH_PRESETS[preset].options, weights, backend });
+    det = await createDetector({ ...BENCH_PRESETS[preset].options, weights, backend, engine: 'tfjs' });
     c.trainableParams = det.trainableParameters;
     const size = det.config.inputSize;
     if (!skip.has('localize')) {
@@ -163,6 +183,7 @@ async function benchCase(preset: BenchPreset, backend: BackendName, o: Required<
         c.localize.push({ batch: b, secondsPerBatch: t.median, fps: b / t.median, times: t.times });
         log(`  ${preset}/${backend} localize batch ${b}: ${(b / t.median).toFixed(2)} img/s`);
       }
+      if (o.onnxruntime !== false) c.engines = await benchOnnxruntime(preset, backend, weights, o, probe);
     }
     if (!skip.has('train')) {
       // One step per epoch on trainBatch images; a step's time is the gap between consecutive
@@ -187,7 +208,7 @@ async function benchCase(preset: BenchPreset, backend: BackendName, o: Required<
     if (!skip.has('fit') && o.fitImages > 0) {
       // A fresh detector, so the timed fit starts from the initial weights like a user's would.
       det.dispose();
-      det = await createDetector({ ...BENCH_PRESETS[preset].options, weights, backend });
+      det = await createDetector({ ...BENCH_PRESETS[preset].options, weights, backend, engine: 'tfjs' });
       const imgs = o.images ? o.images.slice(0, o.fitImages) : syntheticImages(o.fitImages, size, 'bench/fit');
       let epochSeconds = 0;
       let steps = 0;
@@ -227,6 +248,45 @@ async function benchCase(preset: BenchPreset, backend: BackendName, o: Required<
   c.sampledPeakRssMB = probe.sampled / 2 ** 20;
   c.peakTensorMB = probe.tensors / 2 ** 20;
   return c;
+}
+
+/**
+ * localize through the onnxruntime engine, same preset, weights and images: at 1 intra-op thread
+ * and at env.numThreads (default: all cores). Export and session creation are timed apart.
+ */
+async function benchOnnxruntime(preset: BenchPreset, backend: BackendName, weights: string, o: Required<Pick<BenchmarkOptions, 'localizeBatchSizes' | 'repeats'>> & BenchmarkOptions, probe: MemoryProbe): Promise<EngineTiming[]> {
+  const log = o.onLog ?? (() => {});
+  const os = await import('node:os');
+  const all = env.numThreads ?? os.availableParallelism();
+  const saved = env.numThreads;
+  const rows: EngineTiming[] = [];
+  let det: Detector | undefined;
+  try {
+    det = await createDetector({ ...BENCH_PRESETS[preset].options, weights, backend, engine: 'onnxruntime' });
+    for (const threads of [...new Set([1, all])]) {
+      env.numThreads = threads;
+      const row: EngineTiming = { engine: 'onnxruntime', threads, setupSeconds: 0, localize: [] };
+      const size = det.config.inputSize;
+      const t0 = performance.now();
+      await det.localize(syntheticImages(1, size, 'bench/ort-setup'));
+      row.setupSeconds = (performance.now() - t0) / 1000;
+      for (const b of o.localizeBatchSizes) {
+        const imgs = syntheticImages(b, size, `bench/localize/${b}`);
+        const d = det;
+        const t = await timeIt(() => d.localize(imgs, { batchSize: b }), o.repeats, probe);
+        row.localize.push({ batch: b, secondsPerBatch: t.median, fps: b / t.median, times: t.times });
+        log(`  ${preset}/${backend} onnxruntime ${threads} thread${threads > 1 ? 's' : ''} localize batch ${b}: ${(b / t.median).toFixed(2)} img/s`);
+      }
+      rows.push(row);
+    }
+  } catch (e) {
+    rows.push({ engine: 'onnxruntime', threads: all, setupSeconds: 0, localize: [], error: describeError(e) });
+    log(`  ${preset}/${backend} onnxruntime: ${describeError(e).split('\n')[0]}`);
+  } finally {
+    env.numThreads = saved;
+    det?.dispose();
+  }
+  return rows;
 }
 
 function attachRatios(c: BenchCase, p: PytorchBenchResult): void {
@@ -271,6 +331,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     startedAt: new Date().toISOString(),
     cases: [],
     pytorchAvailable: false,
+    loadAverage: { start: os.loadavg(), end: [] },
   };
   const py = o.pytorch ?? true;
   const pyOpts = typeof py === 'object' ? py : {};
@@ -303,6 +364,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
       result.cases.push(c);
     }
   }
+  result.loadAverage!.end = os.loadavg();
   return result;
 }
 
@@ -330,6 +392,13 @@ export function formatBenchmarkTable(r: BenchmarkResult): string {
       fmt(c.fit?.fitSeconds, 0),
       fmt(c.peakRssMB, 0),
     ]);
+    for (const e of c.engines ?? []) {
+      if (e.error) {
+        rows.push(['', 'onnxruntime', '', `not run: ${e.error.split('\n')[0].slice(0, 100)}`]);
+        continue;
+      }
+      rows.push(['', `onnxruntime ${e.threads} thr`, '', ...batches.map((b) => fmt(e.localize.find((l) => l.batch === b)?.fps)), '', '', '', '', '']);
+    }
     const p = c.pytorch;
     if (p && !p.error && c.ratios) {
       rows.push([
@@ -354,14 +423,24 @@ export function formatBenchmarkTable(r: BenchmarkResult): string {
         `${fmt(c.ratios.fit)}×`,
         `${fmt(c.ratios.peakRss)}×`,
       ]);
+      for (const e of c.engines ?? []) {
+        if (e.error) continue;
+        rows.push(['', `ratio ort ${e.threads} thr/pt`, '', ...batches.map((b) => {
+          const ours = e.localize.find((l) => l.batch === b)?.fps;
+          const ref = p.localize?.[String(b)]?.fps;
+          return ours && ref ? `${fmt(ours / ref)}×` : '—';
+        })]);
+      }
     }
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((v, i) => (v ?? '').padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const row of rows) out.push(line(row));
+  const load = (l: number[] | undefined) => (l?.length ? l.map((v) => v.toFixed(2)).join(' / ') : '—');
   const notes = [
     `node ${r.node}, ${r.platform}, ${r.cpus} CPUs; medians of timed repeats after one warm-up.`,
+    `Load average (1 / 5 / 15 min) at the start: ${load(r.loadAverage?.start)}, at the end: ${load(r.loadAverage?.end)} (other work on the machine slows every row).`,
     'Ratios: localize = danflow img/s ÷ pytorch img/s (higher is better); train/fit/RSS = danflow ÷ pytorch (lower is better).',
   ];
   if (!r.pytorchAvailable) notes.push(`PyTorch not run${r.pytorchNote ? `: ${r.pytorchNote}` : ''}.`);

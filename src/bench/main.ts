@@ -3,7 +3,7 @@
  *
  *   node dist/bench.js [--presets resnet18,deit,mobilenetv2] [--backends wasm,cpu] [--batch-sizes 1,8]
  *                      [--repeats 3] [--train-batch 8] [--fit-images 16] [--fit-epochs 10]
- *                      [--images DIR] [--mobilenet-weights PATH] [--no-pytorch] [--torch-threads N]
+ *                      [--images DIR] [--mobilenet-weights PATH] [--no-pytorch] [--torch-threads N] [--no-onnxruntime]
  *                      [--skip localize,train,fit] [--out bench-result.json] [--in-process]
  *
  * Each preset × backend runs in its own child process (so peak RSS and the wasm heap, which never
@@ -47,11 +47,20 @@ async function loadImages(dir: string, n: number, size: number) {
 const HELP = `Usage: danflow bench [options]   (also: npm run bench)
 
 Measures localize FPS (batch 1 and 8), training step / epoch / whole-fit time, peak RSS and trainable
-parameters per preset and backend; runs the PyTorch reference of the same config in the same run when
-Debian's python3-torch is installed, and prints the ratios. Options:
+parameters per preset and backend; localize through the onnxruntime engine too (1 thread and all cores)
+when onnxruntime-node is installed; runs the PyTorch reference of the same config in the same run when
+Debian's python3-torch is installed, and prints the ratios and the load average. Options:
   --presets resnet18,deit,mobilenetv2   --backends wasm,cpu   --batch-sizes 1,8   --repeats 3
   --train-batch 8   --fit-images 16   --fit-epochs 10   --images DIR   --mobilenet-weights PATH
-  --no-pytorch   --torch-threads N   --skip localize,train,fit   --out bench-result.json   --in-process
+  --no-pytorch   --torch-threads N   --no-onnxruntime   --skip localize,train,fit   --out bench-result.json
+  --in-process
+
+Usage: danflow bench --serve [options]
+
+Load on a real \`danflow serve\` process, once per --max-batch value (1 = no batching): req/s, p50/p90/p99
+latency, the mean batch the server formed, and answers that differ from the library's localize.
+  --model DIR (default: fit a small resnet18 model here)   --input-size 128   --image-size 160
+  --requests 300   --concurrency 16   --max-batch 1,4,8,16   --backend wasm   --out bench-serve-result.json
 `;
 
 export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResult | undefined> {
@@ -61,6 +70,24 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResul
   }
   const a = parseArgs(argv);
   const log = (s: string) => process.stderr.write(`${s}\n`);
+  if (a.serve) {
+    const { formatServeTable, runServeBenchmark } = await import('./serve.js');
+    const r = await runServeBenchmark({
+      model: typeof a.model === 'string' ? path.resolve(a.model) : undefined,
+      inputSize: num(a['input-size']),
+      imageSize: num(a['image-size']),
+      requests: num(a.requests),
+      concurrency: num(a.concurrency),
+      maxBatches: list(a['max-batch'])?.map(Number),
+      backend: typeof a.backend === 'string' ? (a.backend as BackendName) : undefined,
+      onLog: log,
+    });
+    const out = typeof a.out === 'string' ? a.out : 'bench-serve-result.json';
+    writeFileSync(out, JSON.stringify(r, null, 2));
+    process.stdout.write(`${formatServeTable(r)}\n`);
+    log(`wrote ${out}`);
+    return undefined;
+  }
   const mobilenet = typeof a['mobilenet-weights'] === 'string' ? a['mobilenet-weights'] : [path.resolve('../shared/weights/mobilenetv2-035-tm/model.json')].find((p) => existsSync(p));
   const opts: BenchmarkOptions = {
     presets: list(a.presets) as BenchPreset[] | undefined,
@@ -73,6 +100,7 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResul
     weights: mobilenet ? { mobilenetv2: mobilenet } : undefined,
     pytorch: a.pytorch === false ? false : { threads: num(a['torch-threads']) },
     skip: list(a.skip) as BenchmarkOptions['skip'],
+    onnxruntime: a.onnxruntime !== false,
     onLog: log,
   };
   if (typeof a.images === 'string') opts.images = await loadImages(a.images, opts.fitImages ?? 16, 0);
@@ -86,6 +114,7 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResul
     const cases: BenchCase[] = [];
     let meta: BenchmarkResult | undefined;
     const os = await import('node:os');
+    const loadStart = os.loadavg();
     for (const preset of presets) {
       for (const backend of backends) {
         const tmp = path.join(os.tmpdir(), `danflow-bench-${process.pid}-${preset}-${backend}.json`);
@@ -106,7 +135,7 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResul
         }
       }
     }
-    result = { ...(meta ?? { node: process.version, platform: process.platform, cpus: 0, startedAt: new Date().toISOString(), pytorchAvailable: false }), cases };
+    result = { ...(meta ?? { node: process.version, platform: process.platform, cpus: 0, startedAt: new Date().toISOString(), pytorchAvailable: false }), cases, loadAverage: { start: loadStart, end: os.loadavg() } };
   }
   const out = typeof a.out === 'string' ? a.out : 'bench-result.json';
   writeFileSync(out, JSON.stringify(result, null, 2));

@@ -89,6 +89,12 @@ export class Args {
     return v;
   }
 
+  /** Every value of a repeated option, as given (no comma splitting: for paths). */
+  all(name: string): string[] {
+    const v = this.values[name];
+    return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+  }
+
   /** Comma-separated and/or repeated values. */
   list(name: string): string[] {
     const v = this.values[name];

@@ -1,7 +1,7 @@
 /** Pieces several commands share: option tables, paths, datasets, weights, models, progress. */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CHOICES, DanflowError, describeConfig as describe, env, loadDetector, PRETRAINED_WEIGHTS, type BackendRequest, type Detector, type DetectorConfig, type ProgressCallback } from '../index.js';
+import { CHOICES, DanflowError, DEFAULTS, describeConfig as describe, env, loadDetector, PRETRAINED_WEIGHTS, type BackendRequest, type Detector, type DetectorConfig, type EngineRequest, type ProgressCallback } from '../index.js';
 import { cachedFilePath, openDataset, type Dataset } from '../node.js';
 import { Args, type OptSpecs } from './args.js';
 import { UsageError } from './exit.js';
@@ -14,6 +14,10 @@ export const PRETRAINED: Partial<Record<string, string>> = Object.fromEntries(Ob
 
 export const BACKEND_OPTION: OptSpecs = {
   backend: { type: 'string', value: '<name>', help: `compute backend: ${CHOICES.backend.join(', ')}`, default: 'wasm', group: 'General' },
+};
+
+export const ENGINE_OPTION: OptSpecs = {
+  engine: { type: 'string', value: '<name>', help: `what runs localize: ${CHOICES.engine.join(', ')} (auto: onnxruntime when onnxruntime-node is installed)`, default: DEFAULTS.detector.engine, group: 'General' },
 };
 
 export const DATA_OPTIONS: OptSpecs = {
@@ -34,6 +38,10 @@ export function resolvePath(io: CliIo, p: string): string {
 
 export function backendOf(args: Args): BackendRequest {
   return args.choice('backend', CHOICES.backend, 'wasm');
+}
+
+export function engineOf(args: Args): EngineRequest {
+  return args.choice('engine', CHOICES.engine, DEFAULTS.detector.engine);
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -140,10 +148,10 @@ export async function modelDirFor(io: CliIo, model: string, category: string | u
   return dir; // loadDetector's error names the directory
 }
 
-export async function loadModel(dir: string, backend: BackendRequest, out: Output, progress: ProgressCallback): Promise<Detector> {
+export async function loadModel(dir: string, backend: BackendRequest, out: Output, progress: ProgressCallback, engine: EngineRequest = DEFAULTS.detector.engine): Promise<Detector> {
   const t = performance.now();
-  const det = await loadDetector(dir, { backend, onProgress: progress });
-  out.info(`model: ${dir} (${describeConfig(det.config)}; backend ${det.backend}; loaded in ${formatSeconds((performance.now() - t) / 1000)})`);
+  const det = await loadDetector(dir, { backend, engine, onProgress: progress });
+  out.info(`model: ${dir} (${describeConfig(det.config)}; backend ${det.backend}, engine ${det.engine}; loaded in ${formatSeconds((performance.now() - t) / 1000)})`);
   return det;
 }
 
@@ -245,4 +253,22 @@ export const TEXTURE_CATEGORIES = new Set(['carpet', 'grid', 'leather', 'tile', 
 export function evenly<T>(items: readonly T[], max: number | undefined): T[] {
   if (max === undefined || items.length <= max) return [...items];
   return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]);
+}
+
+/**
+ * The served models from repeated `--model DIR` / `--model name=DIR` (serve, worker): an unnamed
+ * one is "default"; names become URL segments, so they are kept to letters, digits, '.', '_', '-'.
+ */
+export function modelSpecs(args: Args, io: CliIo, { required }: { required: boolean }): Record<string, string> {
+  const specs: Record<string, string> = {};
+  for (const raw of args.all('model')) {
+    const named = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.+)$/.exec(raw);
+    const name = named ? named[1] : 'default';
+    if (name in specs) {
+      throw new UsageError(named ? `--model ${name}=… is given twice` : 'only one --model may be unnamed; name the others: --model name=DIR', args.command);
+    }
+    specs[name] = resolvePath(io, named ? named[2] : raw);
+  }
+  if (required && Object.keys(specs).length === 0) throw new UsageError('missing required option --model (a saved model folder, or name=folder; repeat for several)', args.command);
+  return specs;
 }

@@ -14,11 +14,26 @@ export interface CliIo {
   cwd: string;
   /** Aborts long work (Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * Subscribes to a process signal for as long as a long-running command (serve, worker) runs;
+   * returns the unsubscribe function. Absent when embedded (tests pass their own).
+   */
+  onSignal?(name: 'SIGTERM' | 'SIGHUP', handler: () => void): () => void;
 }
 
 /** The real process streams. */
 export function processIo(signal?: AbortSignal): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), ...(signal ? { signal } : {}) };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    ...(signal ? { signal } : {}),
+    onSignal(name, handler) {
+      process.on(name, handler);
+      return () => void process.off(name, handler);
+    },
+  };
 }
 
 /** Collects output in strings (for tests and embedding). */

@@ -8,8 +8,11 @@ import { VERSION } from '../core/version.js';
 import { formatHelp, parseCommand, suggest, type Args, type CommandDef } from './args.js';
 import { DEMO, runDemo } from './commands/demo.js';
 import { EVAL, runEval } from './commands/eval.js';
+import { EXPORT, runExport } from './commands/export.js';
 import { FIT, runFit } from './commands/fit.js';
 import { LOCALIZE, runLocalize } from './commands/localize.js';
+import { runServe, SERVE } from './commands/serve.js';
+import { runWorker, WORKER } from './commands/worker.js';
 import { withLogLevel } from './common.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './exit.js';
 import { processIo, type CliIo } from './io.js';
@@ -25,11 +28,14 @@ export const COMMANDS: Record<string, Command> = {
   fit: { def: FIT, run: runFit },
   eval: { def: EVAL, run: runEval },
   localize: { def: LOCALIZE, run: runLocalize },
+  serve: { def: SERVE, run: runServe },
+  worker: { def: WORKER, run: runWorker },
+  export: { def: EXPORT, run: runExport },
 };
 
 /** Commands dispatched before argument parsing (cli/main.ts), listed in the help with the others. */
 export const EXTERNAL_COMMANDS: Record<string, string> = {
-  bench: 'measure localize/fit speed and memory per preset and backend, with PyTorch in the same run when installed',
+  bench: 'measure localize/fit speed and memory per preset and backend, with PyTorch in the same run when installed; --serve: load on danflow serve',
 };
 
 export function mainHelp(): string {

@@ -16,6 +16,18 @@ export interface DanflowEnv {
   /** Where the wasm backend finds its .wasm binaries (browser builds usually need to set this). */
   wasmPaths: string | undefined;
   logLevel: 'silent' | 'warn' | 'info' | 'debug';
+  /**
+   * Intra-op threads of the onnxruntime engine (onnxruntime-node's intraOpNumThreads,
+   * onnxruntime-web's wasm threads). Default (undefined): all cores. Read when a session is
+   * created; changing it makes the next localize create a new session.
+   */
+  numThreads: number | undefined;
+  /**
+   * The onnxruntime module for `engine: 'onnxruntime'` / `'auto'`, for bundled browser apps:
+   * `env.onnxruntime = await import('onnxruntime-web')`. Default: loaded by name on first use
+   * (onnxruntime-node in Node; onnxruntime-web in browsers through an import map).
+   */
+  onnxruntime: object | undefined;
 }
 
 function readProcessEnv(name: string): string | undefined {
@@ -31,6 +43,8 @@ export const env: DanflowEnv = {
   fetch: undefined,
   wasmPaths: undefined,
   logLevel: 'warn',
+  numThreads: undefined,
+  onnxruntime: undefined,
 };
 
 export const isNode: boolean =

@@ -20,7 +20,16 @@ export type DanflowErrorCode =
   | 'DISPOSED'
   | 'DATASET_LAYOUT'
   | 'METRIC_INPUT'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  // Raised by the HTTP service and the worker fleet (danflow/serve); the library itself never throws them.
+  | 'TOO_LARGE'
+  | 'OVERLOADED'
+  | 'TIMEOUT'
+  | 'UNAVAILABLE'
+  | 'UNAUTHORIZED'
+  | 'INTERNAL'
+  | 'ONNX_EXPORT'
+  | 'ENGINE_UNAVAILABLE';
 
 export class DanflowError extends Error {
   readonly code: DanflowErrorCode;

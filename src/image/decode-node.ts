@@ -157,7 +157,9 @@ export async function imageSizeNode(input: string | Uint8Array, options: DecodeO
   }
   const sharp = await loadSharp();
   try {
-    const meta = await sharp(bytes).metadata();
+    // Only the header is read, so sharp's pixel limit (meant for decoding) must not refuse it: callers
+    // ask for the size precisely to apply their own limit before decoding.
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     if (!meta.width || !meta.height) throw new Error('no dimensions in header');
     return { width: meta.width, height: meta.height };
   } catch (e) {

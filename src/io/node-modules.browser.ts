@@ -7,3 +7,4 @@ const unsupported = (): Promise<never> =>
 export const nodeFs: () => Promise<typeof import('node:fs/promises')> = unsupported;
 export const nodePath: () => Promise<typeof import('node:path')> = unsupported;
 export const nodeOs: () => Promise<typeof import('node:os')> = unsupported;
+export const nodeModule: () => Promise<{ createRequire: (typeof import('node:module'))['createRequire'] }> = unsupported;

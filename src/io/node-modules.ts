@@ -6,3 +6,4 @@
 export const nodeFs = (): Promise<typeof import('node:fs/promises')> => import('node:fs/promises');
 export const nodePath = (): Promise<typeof import('node:path')> => import('node:path');
 export const nodeOs = (): Promise<typeof import('node:os')> => import('node:os');
+export const nodeModule = (): Promise<{ createRequire: (typeof import('node:module'))['createRequire'] }> => import('node:module');

@@ -11,6 +11,9 @@ import { gaussianBlur } from '../image/gaussian-blur.js';
 import { imageScores, mapsForRule, REFERENCE_IMAGE_SCORE, type ImageScoreRule } from './image-score.js';
 import type { MethodHead } from './types.js';
 
+/** Pixel value range of NHWC image tensors: 255 (decoded 8-bit images) or 1 (the ONNX contract). */
+export type PixelRange = 1 | 255;
+
 /** Every tensor a model of this config holds: the backbone's, then the method's, in reference order. */
 export function describeModel(config: DetectorConfig, backbone: Backbone = createBackbone(config.backbone)): ParamSpec[] {
   return [...backbone.specs(BACKBONE_PREFIX), ...methodOf(config.method).specs(config, backbone)];
@@ -48,15 +51,19 @@ export class Model {
     this.backbone.prepare(this.params, BACKBONE_PREFIX);
   }
 
-  /** uint8-range NHWC images at inputSize → normalised backbone input. */
-  normalise(images: tf.Tensor4D): tf.Tensor4D {
+  /**
+   * NHWC images at inputSize → normalised backbone input. Pixel values run 0..`range`: 255 for
+   * decoded images, 1 for the ONNX graph's input (so the exported graph has no ×255 ÷255 pair).
+   */
+  normalise(images: tf.Tensor4D, range: PixelRange = 255): tf.Tensor4D {
     const { mean, std } = this.backbone.preprocessing;
-    return tf.div(tf.sub(tf.div(images, 255), tf.tensor1d(mean)), tf.tensor1d(std)) as tf.Tensor4D;
+    const unit = range === 1 ? images : tf.div(images, 255);
+    return tf.div(tf.sub(unit, tf.tensor1d(mean)), tf.tensor1d(std)) as tf.Tensor4D;
   }
 
   /** Frozen part: backbone features per scale. Cacheable across epochs. */
-  features(images: tf.Tensor4D): tf.Tensor4D[] {
-    return this.backbone.extract(this.normalise(images));
+  features(images: tf.Tensor4D, range: PixelRange = 255): tf.Tensor4D[] {
+    return this.backbone.extract(this.normalise(images, range));
   }
 
   /** Raw anomaly maps [N, S, S] at the input size, no smoothing. */
@@ -75,18 +82,31 @@ export class Model {
     this.config.imageScore = rule;
   }
 
-  /** Smoothed maps [N, S, S] and image scores [N] under the model's rule, from images. */
-  mapsAndScores(images: tf.Tensor4D, sigma: number): { maps: tf.Tensor3D; scores: tf.Tensor1D } {
-    return tf.tidy(() => this.mapsAndScoresFromFeatures(this.features(images), sigma));
+  /**
+   * Smoothed maps [N, S, S] and image scores [N] under the model's rule, from images. The maps are
+   * smoothed at `sigma` unless `mapSigma` says otherwise (the ONNX contract: raw maps, scores at
+   * the default sigma); `range` is the pixel range of `images` (see normalise).
+   */
+  mapsAndScores(images: tf.Tensor4D, sigma: number, options: { mapSigma?: number; range?: PixelRange } = {}): { maps: tf.Tensor3D; scores: tf.Tensor1D } {
+    return tf.tidy(() => this.mapsAndScoresFromFeatures(this.features(images, options.range), sigma, this.imageScoreRule, options.mapSigma));
   }
 
   /** The same from cached backbone features (fit, calibration, validation). */
-  mapsAndScoresFromFeatures(features: tf.Tensor4D[], sigma: number, rule: ImageScoreRule = this.imageScoreRule): { maps: tf.Tensor3D; scores: tf.Tensor1D } {
+  mapsAndScoresFromFeatures(features: tf.Tensor4D[], sigma: number, rule: ImageScoreRule = this.imageScoreRule, mapSigma = sigma): { maps: tf.Tensor3D; scores: tf.Tensor1D } {
     return tf.tidy(() => {
       const { maps, likelihood } = mapsForRule(rule, this.head, features);
       const smoothed = gaussianBlur(maps, sigma);
-      return { maps: smoothed, scores: imageScores(rule, smoothed, likelihood) };
+      return { maps: mapSigma === sigma ? smoothed : gaussianBlur(maps, mapSigma), scores: imageScores(rule, smoothed, likelihood) };
     });
+  }
+
+  /**
+   * Changes whenever what the network computes may have changed: a parameter write (training,
+   * restoring best weights, loading), the head's own state (PatchCore's memory bank) or the image
+   * score rule. Compiled copies of the model (the onnxruntime engine) are keyed by it.
+   */
+  get revision(): string {
+    return `${this.params.version}/${this.head.revision ?? 0}/${JSON.stringify(this.imageScoreRule)}`;
   }
 
   /** Keys of the method's tensors (everything but the frozen backbone): what training changes. */

@@ -55,6 +55,11 @@ export interface MethodHead {
   mapsAndLikelihood?(features: tf.Tensor4D[]): { maps: tf.Tensor3D; likelihood: tf.Tensor1D };
   /** Fits on the features of normal images; `afterEpoch` runs after each epoch (once for one-pass methods). */
   fit(features: FeatureSource, settings: TrainSettings, afterEpoch?: EpochHook): Promise<TrainResult>;
+  /**
+   * Bumped whenever the head's state outside the ParamStore changes (PatchCore's memory bank), so
+   * compiled copies of the model notice; absent for heads that keep everything in the store.
+   */
+  readonly revision?: number;
   /** Tensors saved beside the ParamStore's (PyTorch layout), e.g. permutation matrices or a memory bank. */
   extraTensors(): Promise<Record<string, WritableTensor>>;
   /** The fixed channel permutations per scale, per step (flows), or [] — recorded in the manifest. */

@@ -7,12 +7,27 @@ import * as tf from '@tensorflow/tfjs-core';
 export class ParamStore {
   private readonly vars = new Map<string, tf.Variable>();
   private readonly trainableKeys = new Set<string>();
+  private writes = 0;
+
+  /**
+   * Counts writes to any parameter. Every write path (Adam steps, BatchNorm running statistics,
+   * restoring the best epoch's weights) goes through Variable.assign, which add() wraps, so a
+   * compiled copy of the model keyed by this number is never stale.
+   */
+  get version(): number {
+    return this.writes;
+  }
 
   add(key: string, value: tf.Tensor, trainable: boolean): tf.Variable {
     if (this.vars.has(key)) throw new Error(`duplicate parameter ${key}`);
     // Unnamed: tfjs variable names are global, and two detectors may share parameter keys.
     const v = tf.variable(value, trainable);
     value.dispose();
+    const assign = v.assign.bind(v);
+    v.assign = (next: tf.Tensor): void => {
+      assign(next);
+      this.writes++;
+    };
     this.vars.set(key, v);
     if (trainable) this.trainableKeys.add(key);
     return v;

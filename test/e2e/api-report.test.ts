@@ -13,7 +13,7 @@ const DIST = path.join(REPO_ROOT, 'dist');
 const normalise = (text: string) => text.replace(/types-[A-Za-z0-9_-]+\.(js|d\.ts)/g, 'types.$1');
 
 describe('public API report', () => {
-  for (const entry of ['index.d.ts', 'node.d.ts', 'index.node.d.ts']) {
+  for (const entry of ['index.d.ts', 'node.d.ts', 'index.node.d.ts', 'serve.d.ts']) {
     it(`dist/${entry} matches docs/api/${entry}`, async () => {
       await expect(normalise(readFileSync(path.join(DIST, entry), 'utf8'))).toMatchFileSnapshot(path.join(REPO_ROOT, 'docs/api', entry));
     });

@@ -71,6 +71,41 @@ describe('dist', () => {
     check(out);
   });
 
+  // The HTTP service from the built subpath, in both module systems: a detector served over loopback answers as localize does.
+  const SERVE_BODY = `
+const det = await m.createDetector({ backend: 'cpu', inputSize: 32, flowSteps: 1, numDw: 1 });
+const d = new Uint8Array(40 * 40 * 3).map((_, i) => (i * 37) % 200);
+const png = await n.encodePngNode({ data: d, width: 40, height: 40, channels: 3 });
+const want = await det.localize(await n.decodeImageNode(png), { threshold: -0.5 });
+det.threshold = -0.5;
+const server = await s.createServer(det);
+const url = await server.listen({ port: 0 });
+const res = await fetch(url + '/v1/localize', { method: 'POST', body: Buffer.from(png), headers: { 'content-type': 'image/png' } });
+const body = await res.json();
+await server.close();
+det.dispose();
+console.log('RESULT ' + JSON.stringify({ status: res.status, diff: Math.abs(body.score - want.score), same: body.isAnomalous === want.isAnomalous, exports: Object.keys(s).sort() }));
+`;
+  const checkServe = (out: any) => {
+    expect(out.status).toBe(200);
+    expect(out.diff).toBeLessThanOrEqual(1e-6);
+    expect(out.same).toBe(true);
+    expect(out.exports).toEqual(expect.arrayContaining(['createServer', 'startWorker', 'createFleetClient']));
+  };
+
+  it('ESM: import("danflow/serve") serves a detector over HTTP', async () => {
+    const { out } = await node(['--input-type=module', '-e', `const m = await import('danflow'); const n = await import('danflow/node'); const s = await import('danflow/serve');\n${SERVE_BODY}`]);
+    checkServe(out);
+  });
+
+  it('CJS: require("danflow/serve") serves a detector over HTTP; danflow/node alone loads no Fastify, BullMQ or ioredis', async () => {
+    const { out } = await node(['-e', `(async () => { const m = require('danflow'); const n = require('danflow/node');
+const early = Object.keys(require.cache).filter((k) => /node_modules\\/(fastify|bullmq|ioredis|prom-client)\\//.test(k)).length;
+if (early) throw new Error(early + ' server modules loaded by danflow/node');
+const s = require('danflow/serve');\n${SERVE_BODY}\n})().catch((e) => { console.error(e); process.exit(1); });`]);
+    checkServe(out);
+  });
+
   it('the browser entry reaches no Node builtin at all, static or lazy (bundlers print no "externalized" warnings)', () => {
     const builtins = new Set(builtinModules.flatMap((b) => [b, `node:${b}`]));
     const seen = new Set<string>();

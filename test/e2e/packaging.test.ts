@@ -65,7 +65,7 @@ const SMOKE = `
 const img = { data: new Uint8Array(40 * 40 * 3).map((_, i) => (i * 37) % 200), width: 40, height: 40, channels: 3 };
 const det = await m.createDetector({ backend: 'cpu', inputSize: 32, flowSteps: 1, numDw: 1 });
 const r = await det.localize(img);
-console.log('RESULT ' + JSON.stringify({ version: m.VERSION, backend: det.backend, score: r.score, size: [r.anomalyMap.width, r.anomalyMap.height], node: typeof n.openDataset }));
+console.log('RESULT ' + JSON.stringify({ version: m.VERSION, backend: det.backend, score: r.score, size: [r.anomalyMap.width, r.anomalyMap.height], node: typeof n.openDataset, serve: typeof s.createServer }));
 det.dispose();
 `;
 
@@ -80,14 +80,14 @@ describe('packaging: npm pack → install into a fresh project', () => {
   });
 
   it('ESM: import from the installed package', async () => {
-    const out = await nodeIn(app, ['--input-type=module', '-e', `const m = await import('danflow'); const n = await import('danflow/node');\n${SMOKE}`]);
-    expect(out).toMatchObject({ version: pkg.version, backend: 'cpu', size: [40, 40], node: 'function' });
+    const out = await nodeIn(app, ['--input-type=module', '-e', `const m = await import('danflow'); const n = await import('danflow/node'); const s = await import('danflow/serve');\n${SMOKE}`]);
+    expect(out).toMatchObject({ version: pkg.version, backend: 'cpu', size: [40, 40], node: 'function', serve: 'function' });
     expect(Number.isFinite(out.score)).toBe(true);
   });
 
   it('CJS: require from the installed package', async () => {
-    const out = await nodeIn(app, ['-e', `(async () => { const m = require('danflow'); const n = require('danflow/node');\n${SMOKE}\n})().catch((e) => { console.error(e); process.exit(1); });`]);
-    expect(out).toMatchObject({ version: pkg.version, backend: 'cpu', size: [40, 40], node: 'function' });
+    const out = await nodeIn(app, ['-e', `(async () => { const m = require('danflow'); const n = require('danflow/node'); const s = require('danflow/serve');\n${SMOKE}\n})().catch((e) => { console.error(e); process.exit(1); });`]);
+    expect(out).toMatchObject({ version: pkg.version, backend: 'cpu', size: [40, 40], node: 'function', serve: 'function' });
     expect(Number.isFinite(out.score)).toBe(true);
   });
 
@@ -119,6 +119,24 @@ export async function run(images: ImageInput[]): Promise<number> {
 }
 `;
     writeFileSync(join(app, 'consumer.ts'), consumer);
+    // A server is a Node program, so its types need @types/node (Fastify's declarations use node:http).
+    writeFileSync(
+      join(app, 'consumer-serve.ts'),
+      `import { createDetector } from 'danflow';
+import { createFleetClient, createServer, type DanflowServer, type LocalizeJobResult } from 'danflow/serve';
+// danflow/serve takes the Detector that danflow makes (its declarations are built separately).
+export async function serve(): Promise<string> {
+  const det = await createDetector({ backend: 'cpu' });
+  const server: DanflowServer = await createServer({ main: det, other: './models/other' }, { maxQueue: 8 });
+  const fleet = await createFleetClient({ redis: 'redis://127.0.0.1:6379', queue: 'q' });
+  const r: LocalizeJobResult = await fleet.localize({ image: 'a.png' });
+  // @ts-expect-error a job's image is a path, URL or base64 string, not pixels
+  await fleet.localize({ image: new Uint8Array(3) });
+  void r;
+  return server.listen({ port: 0 });
+}
+`,
+    );
     writeFileSync(join(app, 'consumer.cts'), `import danflow = require('danflow');\nimport node = require('danflow/node');\nexport const f = (): Promise<number> => danflow.createDetector({ backend: 'cpu' }).then((d) => d.trainableParameters);\nexport const g: typeof node.openDataset = node.openDataset;\n`);
     const base = { strict: true, noEmit: true, skipLibCheck: false, target: 'ES2022', lib: ['ES2022', 'DOM'] };
     const configs: Record<string, object> = {
@@ -127,7 +145,7 @@ export async function run(images: ImageInput[]): Promise<number> {
       // A Node project that lists its ambient types explicitly (as many do): nothing else is auto-included.
       'tsconfig.types-node.json': {
         compilerOptions: { ...base, module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], typeRoots: [join(REPO, 'node_modules/@types')] },
-        files: ['consumer.ts'],
+        files: ['consumer.ts', 'consumer-serve.ts'],
       },
     };
     const tsc = join(REPO, 'node_modules/typescript/bin/tsc');

@@ -3,7 +3,8 @@
  * TypeScript blocks are compiled (esbuild) and run with Node in a scratch folder where `danflow`
  * resolves to this repository; bash blocks run line by line there. The folder holds what the
  * snippets name — `./mvtec/bottle` (a small synthetic MVTec-layout dataset), `photos/*.png`, a
- * reference `model.safetensors`, `./mobilenet` (the MobileNetV2 in ../shared, when present) — and
+ * reference `model.safetensors`, `./mobilenet` (the MobileNetV2 in ../shared, when present),
+ * `onnxruntime-node` (the repository's devDependency, as an app would install it) — and
  * `$HF_ENDPOINT` points at a loopback server that serves seeded random timm weights, so
  * `weights: 'pretrained'` and `hf:` ids work offline.
  *
@@ -83,6 +84,8 @@ beforeAll(async () => {
   mkdirSync(join(work, 'node_modules', '.bin'), { recursive: true });
   symlinkSync(REPO_ROOT, join(work, 'node_modules', 'danflow'), 'dir');
   symlinkSync(join(REPO_ROOT, 'dist', 'cli.js'), join(work, 'node_modules', '.bin', 'danflow'));
+  // An app that uses the onnxruntime engine installs onnxruntime-node beside danflow (the ONNX snippet imports it).
+  symlinkSync(join(REPO_ROOT, 'node_modules', 'onnxruntime-node'), join(work, 'node_modules', 'onnxruntime-node'), 'dir');
   writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'readme-snippets', private: true, type: 'module' }));
   if (hasMobilenet) symlinkSync(MOBILENET, join(work, 'mobilenet'), 'dir');
   await writeDataset(work);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo, run } from '../../src/cli/index.js';
 import { segmentRegex } from '../../src/cli/glob.js';
 import { Output } from '../../src/cli/output.js';
+import { decodeModel } from '../../src/engine/onnx/schema.js';
 
 const S = 48;
 let tmp: string;
@@ -135,11 +136,42 @@ describe('danflow CLI', () => {
     expect(r.out).toMatch(/of 4 flagged/);
   });
 
+  it('export writes the ONNX file (the graph contract, thresholds in the metadata); usage errors name the flag', async () => {
+    const file = path.join(tmp, 'exports', 'widget.onnx');
+    const r = await cli('export', '--model', modelDir, '--out', 'exports/widget.onnx', '--backend', 'cpu', '--json');
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ command: 'export', out: file, input: { name: 'image', shape: ['N', 3, 64, 64] } });
+    const bytes = readFileSync(file);
+    expect(bytes.length).toBe(doc.bytes);
+    const m = decodeModel(bytes);
+    const meta = Object.fromEntries((m.metadataProps ?? []).map((p) => [p.key, p.value]));
+    expect(Number(meta['danflow.threshold'])).toBe(doc.threshold);
+    expect(m.graph.output.map((o) => o.name)).toEqual(['anomaly_map', 'score']);
+    const plain = await cli('export', '--model', modelDir, '--out', file);
+    expect(plain.code).toBe(0);
+    expect(plain.out).toMatch(/wrote .*widget\.onnx .*\n  input   image        float32 \[N, 3, 64, 64\]/);
+    const usage = await cli('export', '--model', modelDir);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toMatch(/--out/);
+  });
+
+  it('localize --engine tfjs / onnxruntime give the same scores', async () => {
+    const scores: number[][] = [];
+    for (const engine of ['tfjs', 'onnxruntime']) {
+      const r = await cli('localize', '--model', modelDir, 'mvtec/widget/test/*/*.png', '--out', path.join(tmp, `loc-${engine}`), '--engine', engine, '--backend', 'cpu', '--json');
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toContain(`engine ${engine}`);
+      scores.push(JSON.parse(r.out).images.map((i: { score: number }) => i.score));
+    }
+    scores[0].forEach((s, i) => expect(Math.abs(s - scores[1][i])).toBeLessThan(1e-5));
+  });
+
   it('--help exits 0 and prints usage, for every command', async () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
     expect(top.out).toContain('Usage: danflow <command>');
-    for (const c of ['fit', 'eval', 'localize', 'demo']) {
+    for (const c of ['fit', 'eval', 'localize', 'demo', 'serve', 'worker', 'export']) {
       const r = await cli(c, '--help');
       expect(r.code, c).toBe(0);
       expect(r.out).toContain(`Usage: danflow ${c}`);
@@ -166,6 +198,14 @@ describe('danflow CLI', () => {
     const kernel = await cli('fit', '--data', root, '--out', modelDir, '--dw-kernel', '5');
     expect(kernel.code).toBe(2);
     expect(kernel.err).toContain('--dw-kernel');
+    const noModel = await cli('serve', '--port', '0');
+    expect([noModel.code, noModel.err.includes('--model')]).toEqual([2, true]);
+    const twice = await cli('serve', '--model', 'a=x', '--model', 'a=y');
+    expect([twice.code, twice.err.includes('--model a=… is given twice')]).toEqual([2, true]);
+    const port = await cli('serve', '--model', modelDir, '--port', '70000');
+    expect([port.code, port.err.includes('--port must be ≤ 65535')]).toEqual([2, true]);
+    const noRedis = await cli('worker', '--queue', 'q');
+    expect([noRedis.code, noRedis.err.includes('--redis')]).toEqual([2, true]);
     const typo = await cli('evla');
     expect(typo.code).toBe(2);
     expect(typo.err).toContain('did you mean "eval"');
@@ -257,7 +297,7 @@ describe('danflow CLI', () => {
 
   it('the main help lists every command, bench included', async () => {
     const top = await cli('--help');
-    for (const c of ['demo', 'fit', 'eval', 'localize', 'bench']) expect(top.out).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['demo', 'fit', 'eval', 'localize', 'export', 'bench']) expect(top.out).toMatch(new RegExp(`^  ${c} `, 'm'));
   });
 
   it('progress bars redraw in place on a terminal and print one line per task elsewhere', () => {

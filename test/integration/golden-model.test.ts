@@ -20,16 +20,19 @@ describe.each(['none', 'eca', 'gcnet'])('reference checkpoint import (resnet18, 
   beforeAll(() => setBackend('cpu'));
 
   it.each([
-    ['cpu', 2e-6],
-    ['wasm', 2e-6],
-  ] as const)('localize(img, { sigma: 0 }) on %s equals the PyTorch anomaly map within %s', async (backend, tol) => {
+    ['cpu', 'tfjs', 2e-6],
+    ['wasm', 'tfjs', 2e-6],
+    // The exported graph in onnxruntime-node (decoding and resizing on cpu, as localize does).
+    ['cpu', 'onnxruntime', 1e-4],
+  ] as const)('localize(img, { sigma: 0 }) on %s with engine %s equals the PyTorch anomaly map within %s', async (backend, engine, tol) => {
     const bytes = manifestToSafetensors(meta.tensors);
-    const det = await loadDetector(bytes, { from: 'pytorch', config: meta.config, backend });
+    const det = await loadDetector(bytes, { from: 'pytorch', config: meta.config, backend, engine });
+    expect(det.engine).toBe(engine);
     expect(det.trainableParameters).toBe(meta.expected.trainableParams);
     const r = await det.localize(goldenImage(meta.image.shape), { sigma: 0 });
     const ref = readGoldenF32(meta.expected.anomalyMap.file);
     const diff = maxAbsDiff(r.anomalyMap.data, ref);
-    console.log(`resnet18/${attention} on ${backend}: max |map − PyTorch| = ${diff.toExponential(2)}, score ${r.score} vs ${meta.expected.score}`);
+    console.log(`resnet18/${attention} on ${backend}/${engine}: max |map − PyTorch| = ${diff.toExponential(2)}, score ${r.score} vs ${meta.expected.score}`);
     expect(diff).toBeLessThan(tol);
     expect(Math.abs(r.score - meta.expected.score)).toBeLessThan(tol);
     // The map must carry signal for the comparison to mean anything.

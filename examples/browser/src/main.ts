@@ -270,7 +270,7 @@ function setModel(model: ModelInfo | undefined): void {
   if (!model) ui.modelInfo.textContent = 'No model yet — fit one, or load a saved one.';
   else {
     ui.modelInfo.textContent =
-      `${model.inputSize}px · ${model.flowSteps} flow steps · backend ${model.backend} · threshold ` +
+      `${model.inputSize}px · ${model.flowSteps} flow steps · backend ${model.backend} · engine ${model.engine} · threshold ` +
       (model.threshold === null ? 'none (masks empty)' : model.threshold.toFixed(4)) +
       (model.finalLoss === null ? '' : ` · final loss ${model.finalLoss.toFixed(1)}`);
     state.backend = model.backend;

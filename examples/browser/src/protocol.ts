@@ -2,7 +2,7 @@
  * Messages between the page (main thread: UI only) and the worker that owns the detector, so fitting
  * and inference never block scrolling, clicks or the progress bar.
  */
-import type { BackendName, BackendRequest, ProgressEvent } from 'danflow';
+import type { BackendName, BackendRequest, EngineName, ProgressEvent } from 'danflow';
 
 export interface FitSettings {
   backend: BackendRequest;
@@ -32,6 +32,8 @@ export type ToWorker =
 
 export interface ModelInfo {
   backend: BackendName;
+  /** What runs localize: 'onnxruntime' (onnxruntime-web, when it loaded) or 'tfjs'. */
+  engine: EngineName;
   inputSize: number;
   flowSteps: number;
   threshold: number | null;

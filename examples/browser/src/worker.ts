@@ -16,7 +16,7 @@ let abort: AbortController | undefined;
 const post = (msg: FromWorker, transfer: Transferable[] = []): void => self.postMessage(msg, transfer);
 
 function info(det: Detector): ModelInfo {
-  return { backend: det.backend, inputSize: det.config.inputSize, flowSteps: det.config.flowSteps, threshold: det.threshold ?? null, finalLoss };
+  return { backend: det.backend, engine: det.engine, inputSize: det.config.inputSize, flowSteps: det.config.flowSteps, threshold: det.threshold ?? null, finalLoss };
 }
 
 interface GpuAdapterLike {
@@ -56,6 +56,9 @@ async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'init':
       env.wasmPaths = msg.wasmPaths;
+      // localize runs in ONNX Runtime when onnxruntime-web loads (engine 'auto'); training stays on tfjs.
+      // Its chunk and .wasm load only here, in the worker, and the app still works without them.
+      env.onnxruntime = await import('onnxruntime-web').catch(() => undefined);
       post({ type: 'ready', probe: await probe() });
       post({ type: 'backend', request: msg.backend, backend: await useBackend(msg.backend) });
       return;

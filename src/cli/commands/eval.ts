@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULTS, type Detector } from '../../index.js';
 import { evaluate, evaluationSummary, writeReport, type EvalSample, type EvaluationResult, type ReportCategory } from '../../report/index.js';
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
-import { BACKEND_OPTION, backendOf, categoriesOf, datasetName, DATA_OPTIONS, evenly, loadModel, modelDirFor, openData, progressHandler, resolvePath, TEXTURE_CATEGORIES } from '../common.js';
+import { BACKEND_OPTION, backendOf, categoriesOf, ENGINE_OPTION, engineOf, datasetName, DATA_OPTIONS, evenly, loadModel, modelDirFor, openData, progressHandler, resolvePath, TEXTURE_CATEGORIES } from '../common.js';
 import type { CliIo } from '../io.js';
 import { formatSeconds, type Output } from '../output.js';
 import { maskThresholdArg, modelInfo } from '../report-info.js';
@@ -27,6 +27,7 @@ export const EVAL: CommandDef = {
     'metrics-size': { type: 'string', value: '<px>', help: 'downscale maps so the longer side is at most px before the metrics (saves memory on large images)', group: 'Evaluation' },
     'batch-size': { type: 'string', value: '<n>', help: 'images per forward pass', default: String(DEFAULTS.localize.batchSize), group: 'Evaluation' },
     ...BACKEND_OPTION,
+    ...ENGINE_OPTION,
     ...GLOBAL_OPTIONS,
   },
   examples: ['danflow eval --model models/bottle --data ./mvtec --category bottle', 'danflow eval --model models --data ./mvtec --category all --json > results.json', 'danflow eval --model models/bottle --data ./mvtec --category bottle --report reports/bottle'],
@@ -88,7 +89,7 @@ export async function runEval(args: Args, io: CliIo, out: Output): Promise<numbe
       const ds = await openData(args, io, category);
       const name = datasetName(args, io, ds, category);
       const dir = await modelDirFor(io, model, category);
-      const det = await loadModel(dir, backend, out, progress);
+      const det = await loadModel(dir, backend, out, progress, engineOf(args));
       detectors.push(det);
       const test = evenly(ds.samples('test'), maxTest);
       out.info(`dataset: ${ds.format} ${name} — ${test.length} test images (${test.filter((t) => t.label === 1).length} defective)`);

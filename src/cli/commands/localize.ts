@@ -7,7 +7,7 @@ import { renderPanels } from '../../report/index.js';
 const { mapRange, heatmapOverlay } = visualize;
 type NormRange = visualize.NormRange;
 import { GLOBAL_OPTIONS, type Args, type CommandDef } from '../args.js';
-import { BACKEND_OPTION, backendOf, loadModel, progressHandler, resolvePath } from '../common.js';
+import { BACKEND_OPTION, backendOf, ENGINE_OPTION, engineOf, loadModel, progressHandler, resolvePath } from '../common.js';
 import { EXIT_FAILURE, UsageError } from '../exit.js';
 import { expandInputs } from '../glob.js';
 import type { CliIo } from '../io.js';
@@ -31,6 +31,7 @@ export const LOCALIZE: CommandDef = {
     sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: String(DEFAULTS.localize.sigma), group: 'Output' },
     'batch-size': { type: 'string', value: '<n>', help: 'images per forward pass', default: String(DEFAULTS.localize.batchSize), group: 'Output' },
     ...BACKEND_OPTION,
+    ...ENGINE_OPTION,
     ...GLOBAL_OPTIONS,
   },
   positionals: true,
@@ -71,7 +72,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
     out.warn(`nothing matched ${list}`);
   }
   const progress = progressHandler(out);
-  const det = await loadModel(resolvePath(io, modelArg), backendOf(args), out, progress);
+  const det = await loadModel(resolvePath(io, modelArg), backendOf(args), out, progress, engineOf(args));
   try {
     const t = threshold ?? det.threshold;
     const pt = pixelThresholdArg ?? det.pixelThreshold ?? t;

@@ -24,6 +24,7 @@ export function patchScales(cfg: PatchCoreConfig, numScales: number): number[] {
  */
 export class PatchCoreHead implements MethodHead {
   readonly scales: number[];
+  private bankRevision = 0;
 
   constructor(
     readonly cfg: PatchCoreConfig,
@@ -36,6 +37,11 @@ export class PatchCoreHead implements MethodHead {
 
   get bank(): MemoryBank | undefined {
     return this.bankStore;
+  }
+
+  /** Changes with every new memory bank (fit), so the onnxruntime engine rebuilds its session. */
+  get revision(): number {
+    return this.bankRevision;
   }
 
   /** Builds the bank from the features of the normal images: one pass, a seeded random coreset. */
@@ -62,6 +68,7 @@ export class PatchCoreHead implements MethodHead {
     });
     this.bankStore?.dispose();
     this.bankStore = new MemoryBank(tf.tensor2d(bank, [keep.length, dim]));
+    this.bankRevision++;
     const result = { epochs: 0, steps: 0, epochLosses: [], seconds: (Date.now() - t0) / 1000 };
     await afterEpoch?.(0, NaN);
     return result;
@@ -93,5 +100,6 @@ export class PatchCoreHead implements MethodHead {
   dispose(): void {
     this.bankStore?.dispose();
     this.bankStore = undefined;
+    this.bankRevision++;
   }
 }

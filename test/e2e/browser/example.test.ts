@@ -128,7 +128,7 @@ describe.skipIf(!chromiumPath)('examples/browser end to end (chromium headless)'
     measured.mainThreadMaxGapDuringFitMs = await stopMonitor(page);
     await expect.poll(() => page.textContent('#status'), { timeout: 30_000 }).toMatch(/saved in this browser/);
     expect(await page.getAttribute('#progress', 'value')).toBe('1');
-    expect(await page.textContent('#model-info')).toMatch(/64px · 1 flow steps · backend wasm · threshold -?\d/);
+    expect(await page.textContent('#model-info')).toMatch(/64px · 1 flow steps · backend wasm · engine onnxruntime · threshold -?\d/);
 
     await page.setInputFiles('#pick-test', [join(work, 'defect.png'), join(work, 'good.png')]);
     const first = await scores(page, 2);
