@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
@@ -60,6 +60,8 @@ export default defineConfig([
     entry: { 'index.node': 'src/index.node.ts', node: 'src/node.ts', serve: 'src/serve.ts', cli: 'src/cli/main.ts', bench: 'src/bench/main.ts' },
     noExternal: [/@tensorflow\/tfjs-core\/dist\/(register_all_gradients|gradients)/],
     external: EXTERNAL,
+    // The threaded wasm backend's pthread entry (src/backend/node-modules.ts) is loaded by path.
+    onSuccess: async () => copyFileSync('src/backend/wasm-pthread-worker.cjs', 'dist/wasm-pthread-worker.cjs'),
   },
   // `danflow/serve` declarations on their own: declared together with the three above, they would
   // re-split the shared declaration chunks that the API report (docs/api/) pins.

@@ -7,6 +7,7 @@ import type { ProgressCallback } from '../core/progress.js';
 import type { LoadSource } from '../io/model-store.js';
 import type { DetectorConfig } from '../methods/config.js';
 import { describeModel, Model } from '../methods/model.js';
+import { loadFastKernels } from '../nn/fast-kernels.js';
 import type { TensorSource } from '../nn/param-spec.js';
 import { resolveConfig, type DetectorOptions } from './config.js';
 import type { Detector } from './detector.js';
@@ -46,15 +47,23 @@ async function backboneSource(config: DetectorConfig, weights: DetectorOptions['
   return loadBackboneSource(config, weights, { onProgress });
 }
 
+/**
+ * The backend and engine a detector runs on. danflow's own kernels (nn/kernels) are registered
+ * here too, so that inference on wasm and cpu gets them (the channel permutation) as well as fit.
+ */
+async function selectRuntime(options: { backend?: BackendRequest; engine?: EngineRequest }) {
+  const [backend] = await Promise.all([useBackend(options.backend ?? DEFAULTS.detector.backend), loadFastKernels()]);
+  const requested = options.engine ?? DEFAULTS.detector.engine;
+  return { backend, engine: await resolveEngine(requested), requested };
+}
+
 /** Builds a new, untrained detector. */
 export async function createDetector(options: CreateDetectorOptions = {}): Promise<Detector> {
   const config = resolveConfig(options);
   validateConfig(config);
-  const backend = await useBackend(options.backend ?? DEFAULTS.detector.backend);
-  const requested = options.engine ?? DEFAULTS.detector.engine;
-  const engine = await resolveEngine(requested);
+  const runtime = await selectRuntime(options);
   const source = await backboneSource(config, options.weights, options.onProgress);
-  return new DetectorImpl(new Model(config, source), { backend, engine, requested });
+  return new DetectorImpl(new Model(config, source), runtime);
 }
 
 /** A detector from a state_dict in the reference's layout (a danflow weights file or a PyTorch checkpoint). */
@@ -72,22 +81,18 @@ export async function loadDetector(source: LoadSource, options: LoadDetectorOpti
     if (!options.config) throw new DanflowError('BAD_ARGUMENT', "loadDetector(…, { from: 'pytorch' }) needs `config` with the reference's settings, e.g. { backbone: 'resnet18', inputSize: 256, flowSteps: 3, numDw: 3, doubleSubnets: true, attention: 'eca' }.");
     const config = resolveConfig({ ...options.config, weights: 'checkpoint' });
     validateConfig(config);
-    const backend = await useBackend(options.backend ?? DEFAULTS.detector.backend);
-    const requested = options.engine ?? DEFAULTS.detector.engine;
-    const engine = await resolveEngine(requested);
+    const runtime = await selectRuntime(options);
     const { loadWeightBytes } = await import('../io/load-bytes.js');
     const bytes = await loadWeightBytes(source, { onProgress: options.onProgress });
-    return new DetectorImpl(await fromStateDict(config, bytes, 'the PyTorch checkpoint'), { backend, engine, requested });
+    return new DetectorImpl(await fromStateDict(config, bytes, 'the PyTorch checkpoint'), runtime);
   }
   const { readModel } = await import('../io/model-store.js');
   const saved = await readModel(source);
   const where = typeof source === 'string' ? source : 'the model';
   const manifest = asDetectorManifest(saved.manifest, where);
-  const backend = await useBackend(options.backend ?? DEFAULTS.detector.backend);
-  const requested = options.engine ?? DEFAULTS.detector.engine;
-  const engine = await resolveEngine(requested);
+  const runtime = await selectRuntime(options);
   const config = manifest.config;
   validateConfig(config);
   const fallback = manifest.weights.includesBackbone ? undefined : await backboneSource(config, options.weights ?? config.weights, options.onProgress);
-  return new DetectorImpl(await fromStateDict(config, saved.weights, where, fallback), { backend, engine, requested }, manifest);
+  return new DetectorImpl(await fromStateDict(config, saved.weights, where, fallback), runtime, manifest);
 }

@@ -92,11 +92,7 @@ export class DetectorImpl implements Detector {
     if (normalImages.length === 0) throw new DanflowError('EMPTY_DATASET', 'validate() needs at least one normal image to paint defects on.');
     const { buildValidationSet, scoreValidation, validationMaps } = await import('../fitting/validation.js');
     const set = await buildValidationSet(this.model, normalImages, { copies: options.copies ?? DEFAULTS.validation.copies, seed: options.seed ?? this.config.seed, kinds: options.kinds }, DEFAULTS.localize.batchSize);
-    try {
-      return scoreValidation(await validationMaps(this.model, set, options.sigma ?? DEFAULTS.localize.sigma), set.masks, this.training?.epochs ?? 0, options.metric ?? DEFAULTS.validation.metric);
-    } finally {
-      set.dispose();
-    }
+    return scoreValidation(await validationMaps(this.model, set, options.sigma ?? DEFAULTS.localize.sigma), set.masks, this.training?.epochs ?? 0, options.metric ?? DEFAULTS.validation.metric);
   }
 
   async calibrate(normalImages: ImageInput[], options: CalibrateOptions = {}): Promise<ScoreStats> {

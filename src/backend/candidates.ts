@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { env, isNode } from '../core/env.js';
+import { env, isNode, log } from '../core/env.js';
+import { useThreadedWasm } from './node-modules.js';
 import type { BackendName } from './names.js';
 
 /**
@@ -132,6 +133,17 @@ async function loadWebGl(auto: boolean): Promise<void> {
 async function loadWasm(): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (env.wasmPaths) wasm.setWasmPaths(env.wasmPaths);
+  // In browsers tfjs picks its threaded build on cross-origin-isolated pages, and under bundlers
+  // (Vite, measured in chromium) its pthread workers load the app's bundle instead of the wasm
+  // glue, fail ("document is not defined") and localize never returns. One thread there; the
+  // onnxruntime engine is the threaded path in browsers.
+  if (!isNode) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // Node gets threads through our loader. Only before the backend exists: replacing it would orphan its tensors.
+  if (isNode && !tf.findBackend('wasm')) {
+    const requested = env.numThreads;
+    if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) throw new RangeError(`env.numThreads must be a positive integer (got ${requested})`);
+    await useThreadedWasm(requested, (m) => log('warn', m));
+  }
 }
 
 async function loadCpu(): Promise<void> {

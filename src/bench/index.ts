@@ -41,6 +41,13 @@ export interface BenchmarkOptions {
    * when onnxruntime-node is installed. Default true.
    */
   onnxruntime?: boolean;
+  /**
+   * Threads of this run (env.numThreads; default: env.numThreads, else all cores). The wasm backend
+   * reads it once per process, so `danflow bench --threads 1,2` runs a process per count.
+   */
+  threads?: number;
+  /** env.trainingKernels of this run (default 'danflow'); `--kernels danflow,tfjs` compares both. */
+  trainingKernels?: 'danflow' | 'tfjs';
   onLog?: (line: string) => void;
 }
 
@@ -82,6 +89,9 @@ export interface EngineTiming {
 export interface BenchCase {
   preset: BenchPreset;
   backend: BackendName;
+  /** env.numThreads of the case (XNNPACK threads on wasm; onnxruntime's own rows say theirs). */
+  threads?: number;
+  trainingKernels?: 'danflow' | 'tfjs';
   error?: string;
   /** The onnxruntime rows (same weights and images as the tfjs row). */
   engines?: EngineTiming[];
@@ -167,7 +177,7 @@ export async function availableBackends(requested: BackendName[] = ['wasm', 'cpu
 async function benchCase(preset: BenchPreset, backend: BackendName, o: Required<Pick<BenchmarkOptions, 'localizeBatchSizes' | 'repeats' | 'trainBatch' | 'fitImages' | 'fitEpochs'>> & BenchmarkOptions): Promise<BenchCase> {
   const log = o.onLog ?? (() => {});
   const probe = new MemoryProbe();
-  const c: BenchCase = { preset, backend, localize: [], peakRssMB: 0, sampledPeakRssMB: 0, peakTensorMB: 0 };
+  const c: BenchCase = { preset, backend, threads: env.numThreads, trainingKernels: env.trainingKernels, localize: [], peakRssMB: 0, sampledPeakRssMB: 0, peakTensorMB: 0 };
   const skip = new Set(o.skip ?? []);
   let det: Detector | undefined;
   try {
@@ -321,9 +331,12 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     fitEpochs: options.fitEpochs ?? 10,
   };
   const log = o.onLog ?? (() => {});
+  const os = await import('node:os');
+  // Before any backend exists: the wasm backend takes its thread count when it is created.
+  env.numThreads = o.threads ?? env.numThreads ?? os.availableParallelism();
+  if (o.trainingKernels) env.trainingKernels = o.trainingKernels;
   const presets = o.presets ?? (['resnet18', 'deit', 'mobilenetv2'] as BenchPreset[]);
   const backends = await availableBackends(o.backends ?? ['wasm', 'cpu']);
-  const os = await import('node:os');
   const result: BenchmarkResult = {
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,
@@ -342,11 +355,15 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
       const c = await benchCase(preset, backend, o);
       const pyName = BENCH_PRESETS[preset].pytorch;
       if (py !== false && pyName) {
-        let p = pyCache.get(pyName);
+        // PyTorch on as many threads as this case, unless --torch-threads says otherwise.
+        const pyThreads = pyOpts.threads ?? env.numThreads;
+        const pyKey = `${pyName}/${pyThreads}`;
+        let p = pyCache.get(pyKey);
         if (!p) {
           log(`${preset} in PyTorch…`);
           p = await runPytorchBenchmark({
             ...pyOpts,
+            threads: pyThreads,
             backbone: pyName,
             batchSizes: o.localizeBatchSizes,
             repeats: o.repeats,
@@ -355,7 +372,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
             epochs: o.fitEpochs,
             skip: o.skip,
           });
-          pyCache.set(pyName, p);
+          pyCache.set(pyKey, p);
           if (!p.error) result.pytorchAvailable = true;
           else result.pytorchNote = p.error;
         }
@@ -368,6 +385,9 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   return result;
 }
 
+/** 'wasm 2 thr', with ' tfjs ops' when the case trained on tfjs's composite ops. */
+const caseLabel = (c: BenchCase): string => `${c.backend}${c.threads ? ` ${c.threads} thr` : ''}${c.trainingKernels === 'tfjs' ? ' tfjs ops' : ''}`;
+
 const fmt = (v: number | undefined, digits = 2): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 /** A plain-text table of a benchmark result: one row per preset × backend, PyTorch and ratio rows under it. */
@@ -377,13 +397,13 @@ export function formatBenchmarkTable(r: BenchmarkResult): string {
   const rows: string[][] = [];
   for (const c of r.cases) {
     if (c.error) {
-      rows.push([c.preset, c.backend, fmt(c.trainableParams && c.trainableParams / 1e6, 3), `error: ${c.error.split('\n')[0].slice(0, 100)}`]);
+      rows.push([c.preset, caseLabel(c), fmt(c.trainableParams && c.trainableParams / 1e6, 3), `error: ${c.error.split('\n')[0].slice(0, 100)}`]);
       continue;
     }
     const loc = (b: number) => fmt(c.localize.find((l) => l.batch === b)?.fps);
     rows.push([
       c.preset,
-      c.backend,
+      caseLabel(c),
       fmt(c.trainableParams !== undefined ? c.trainableParams / 1e6 : undefined, 3),
       ...batches.map(loc),
       fmt(c.trainStep?.seconds),

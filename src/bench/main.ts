@@ -4,15 +4,18 @@
  *   node dist/bench.js [--presets resnet18,deit,mobilenetv2] [--backends wasm,cpu] [--batch-sizes 1,8]
  *                      [--repeats 3] [--train-batch 8] [--fit-images 16] [--fit-epochs 10]
  *                      [--images DIR] [--mobilenet-weights PATH] [--no-pytorch] [--torch-threads N] [--no-onnxruntime]
+ *                      [--threads 1,2] [--kernels danflow,tfjs]
  *                      [--skip localize,train,fit] [--out bench-result.json] [--in-process]
  *
- * Each preset × backend runs in its own child process (so peak RSS and the wasm heap, which never
- * shrinks, are per case), followed by the PyTorch reference of the same config, one after another.
+ * Each preset × backend × thread count × training-kernel choice runs in its own child process (so
+ * peak RSS and the wasm heap, which never shrinks, are per case, and the wasm backend gets the
+ * thread count it is created with), followed by the PyTorch reference of the same config on as many
+ * threads, one after another.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BackendName } from '../index.js';
+import { env, type BackendName } from '../index.js';
 import { availableBackends, formatBenchmarkTable, runBenchmark, type BenchCase, type BenchmarkOptions, type BenchmarkResult, type BenchPreset } from './index.js';
 
 interface Args {
@@ -53,6 +56,8 @@ Debian's python3-torch is installed, and prints the ratios and the load average.
   --presets resnet18,deit,mobilenetv2   --backends wasm,cpu   --batch-sizes 1,8   --repeats 3
   --train-batch 8   --fit-images 16   --fit-epochs 10   --images DIR   --mobilenet-weights PATH
   --no-pytorch   --torch-threads N   --no-onnxruntime   --skip localize,train,fit   --out bench-result.json
+  --threads 1,2 (env.numThreads per case, PyTorch on as many; default all cores)
+  --kernels danflow,tfjs (training kernels: danflow's own, tfjs's composite ops; default danflow)
   --in-process
 
 Usage: danflow bench --serve [options]
@@ -103,12 +108,20 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResul
     onnxruntime: a.onnxruntime !== false,
     onLog: log,
   };
+  const threadCounts = list(a.threads)?.map(Number);
+  const kernelChoices = list(a.kernels) as ('danflow' | 'tfjs')[] | undefined;
+  for (const t of threadCounts ?? []) if (!Number.isInteger(t) || t < 1) throw new Error(`--threads takes positive integers (got ${a.threads})`);
+  for (const k of kernelChoices ?? []) if (k !== 'danflow' && k !== 'tfjs') throw new Error(`--kernels takes danflow and/or tfjs (got ${a.kernels})`);
   if (typeof a.images === 'string') opts.images = await loadImages(a.images, opts.fitImages ?? 16, 0);
   let result: BenchmarkResult;
   const presets = opts.presets ?? (['resnet18', 'deit', 'mobilenetv2'] as BenchPreset[]);
+  // Before any backend exists (availableBackends creates them): wasm takes its thread count then.
+  if (threadCounts?.length === 1) env.numThreads = threadCounts[0];
+  if (kernelChoices?.length === 1) env.trainingKernels = kernelChoices[0];
   const backends = await availableBackends(opts.backends ?? ['wasm', 'cpu']);
-  if (a['in-process'] || a['child'] || presets.length * backends.length <= 1) {
-    result = await runBenchmark({ ...opts, presets, backends });
+  const variants = (threadCounts ?? [undefined]).flatMap((threads) => (kernelChoices ?? [undefined]).map((kernels) => ({ threads, kernels })));
+  if (a['in-process'] || a['child'] || presets.length * backends.length * variants.length <= 1) {
+    result = await runBenchmark({ ...opts, presets, backends, threads: threadCounts?.[0], trainingKernels: kernelChoices?.[0] });
   } else {
     // One child process per case; each child writes its JSON to a temp file.
     const cases: BenchCase[] = [];
@@ -116,9 +129,15 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResul
     const os = await import('node:os');
     const loadStart = os.loadavg();
     for (const preset of presets) {
-      for (const backend of backends) {
-        const tmp = path.join(os.tmpdir(), `danflow-bench-${process.pid}-${preset}-${backend}.json`);
-        const childArgs = [...argv.filter((x) => x !== '--in-process'), '--presets', preset, '--backends', backend, '--child', '--out', tmp, '--quiet'];
+      for (const backend of backends) for (const { threads, kernels } of variants) {
+        const tmp = path.join(os.tmpdir(), `danflow-bench-${process.pid}-${preset}-${backend}-${threads ?? 'all'}-${kernels ?? 'default'}.json`);
+        const childArgs = [
+          ...argv.filter((x) => x !== '--in-process'),
+          '--presets', preset, '--backends', backend,
+          ...(threads ? ['--threads', String(threads)] : []),
+          ...(kernels ? ['--kernels', kernels] : []),
+          '--child', '--out', tmp, '--quiet',
+        ];
         const code = await new Promise<number>((resolve) => {
           // Run through `danflow bench` when started from the CLI, or dist/bench.js directly.
           const viaCli = !/bench\.(c?js|ts)$/.test(process.argv[1] ?? '');
@@ -131,7 +150,7 @@ export async function main(argv = process.argv.slice(2)): Promise<BenchmarkResul
           if (r.pytorchAvailable) meta.pytorchAvailable = true;
           cases.push(...r.cases);
         } else {
-          cases.push({ preset, backend, error: `benchmark process exited with ${code}`, localize: [], peakRssMB: 0, sampledPeakRssMB: 0, peakTensorMB: 0 });
+          cases.push({ preset, backend, threads, trainingKernels: kernels, error: `benchmark process exited with ${code}`, localize: [], peakRssMB: 0, sampledPeakRssMB: 0, peakTensorMB: 0 });
         }
       }
     }

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureSource } from '../methods/types.js';
 import { pickTransform, transformImages, type ImageTransform } from './augment.js';
+import type { HostFeatures } from './host-features.js';
 
 
 /** Features computed once (the backbone is frozen): the reference's training. */
-export function cachedFeatures(cache: tf.Tensor4D[][]): FeatureSource {
+export function cachedFeatures(cache: HostFeatures): FeatureSource {
   return {
-    count: cache.length,
-    batch: async (indices) => cache[0].map((_, s) => tf.concat(indices.map((i) => cache[i][s])) as tf.Tensor4D),
+    count: cache.count,
+    batch: async (indices) => cache.upload(indices),
   };
 }
 

@@ -4,31 +4,29 @@ import type { ProgressCallback } from '../core/progress.js';
 import { decodeBatch } from '../image/batch.js';
 import type { ImageInput } from '../image/input.js';
 import type { Model } from '../methods/model.js';
+import { HostFeatures } from './host-features.js';
 
 /**
- * Backbone features of every image, one [1, h, w, C] tensor per scale per image, computed batch by
- * batch: the backbone is frozen, so training reuses them every epoch. The caller disposes them.
+ * Backbone features of every image, computed batch by batch and copied to JS memory (HostFeatures):
+ * the backbone is frozen, so training reuses them every epoch.
  */
-export async function extractFeatures(model: Model, images: ImageInput[], batchSize: number, onProgress?: ProgressCallback, signal?: AbortSignal): Promise<tf.Tensor4D[][]> {
-  const cache: tf.Tensor4D[][] = [];
-  try {
-    for (let i = 0; i < images.length; i += batchSize) {
-      throwIfAborted(signal, 'fit');
-      const { batch } = await decodeBatch(images.slice(i, i + batchSize), model.config.inputSize, i);
-      const feats = tf.tidy(() => model.features(batch));
-      batch.dispose();
-      for (let j = 0; j < feats[0].shape[0]; j++) {
-        cache.push(feats.map((f) => tf.tidy(() => tf.slice(f, [j, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D)));
-      }
+export async function extractFeatures(model: Model, images: ImageInput[], batchSize: number, onProgress?: ProgressCallback, signal?: AbortSignal): Promise<HostFeatures> {
+  const data: Float32Array[][] = [];
+  let shapes: [number, number, number][] = [];
+  for (let i = 0; i < images.length; i += batchSize) {
+    throwIfAborted(signal, 'fit');
+    const { batch } = await decodeBatch(images.slice(i, i + batchSize), model.config.inputSize, i);
+    const feats = tf.tidy(() => model.features(batch));
+    batch.dispose();
+    try {
+      shapes = await HostFeatures.collect(data, feats);
+    } finally {
       tf.dispose(feats);
-      onProgress?.({ type: 'features', done: Math.min(i + batchSize, images.length), total: images.length });
-      await yieldToEventLoop();
     }
-    return cache;
-  } catch (e) {
-    tf.dispose(cache.flat());
-    throw e;
+    onProgress?.({ type: 'features', done: Math.min(i + batchSize, images.length), total: images.length });
+    await yieldToEventLoop();
   }
+  return new HostFeatures(shapes, data);
 }
 
 /** Images decoded and resized to the input size, kept for per-epoch augmentation. */

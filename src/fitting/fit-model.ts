@@ -10,6 +10,7 @@ import { calibrateFromScores, type ScoreStats } from './calibration.js';
 import { BestWeights } from './early-stopping.js';
 import { augmentedFeatures, cachedFeatures } from './feature-source.js';
 import { decodeImages, extractFeatures } from './features.js';
+import type { HostFeatures } from './host-features.js';
 import { holdOut } from './hold-out.js';
 import { buildValidationSet, f1Threshold, isPainted, scoreValidation, scoresByRule, selectImageScore, validationMaps, type ValidationMetric, type ValidationScores, type ValidationSet } from './validation.js';
 
@@ -61,14 +62,14 @@ export interface FitOutcome {
  * F1-optimal one on the painted defects when there are some (the spec's rule), else the same
  * quantile of each training image's hottest pixel.
  */
-async function calibrate(model: Model, cache: tf.Tensor4D[][], valSet: ValidationSet | undefined, sigma: number, c: { quantile?: number; defaultQuantile: number }): Promise<NonNullable<FitOutcome['calibration']>> {
+async function calibrate(model: Model, cache: HostFeatures, valSet: ValidationSet | undefined, sigma: number, c: { quantile?: number; defaultQuantile: number }): Promise<NonNullable<FitOutcome['calibration']>> {
   const quantile = c.quantile ?? c.defaultQuantile;
   const rule = model.imageScoreRule;
   const rules: ImageScoreRule[] = rule.rule === 'max' ? [rule] : [rule, REFERENCE_IMAGE_SCORE];
   const [trainScores, trainMax = trainScores] = await scoresByRule(model, cache, sigma, rules);
   const pixelThreshold = calibrateFromScores(trainMax, sigma, quantile, 'train').threshold;
   if (!valSet) return { ...calibrateFromScores(trainScores, sigma, quantile, 'train'), pixelThreshold };
-  const clean = valSet.features.filter((_, i) => isPainted(valSet.masks[i]) === 0);
+  const clean = valSet.features.subset(valSet.masks.flatMap((m, i) => (isPainted(m) === 0 ? [i] : [])));
   const [heldOut] = await scoresByRule(model, clean, sigma, [rule]);
   const decision = calibrateFromScores(heldOut, sigma, quantile, 'validation');
   return { ...decision, pixelThreshold: c.quantile === undefined ? f1Threshold(await validationMaps(model, valSet, sigma), valSet.masks) : pixelThreshold };
@@ -131,8 +132,6 @@ export async function fitModel(model: Model, images: ImageInput[], plan: FitPlan
     if (plan.calibrate === false) return { result };
     return { result, calibration: await calibrate(model, cache, valSet, plan.sigma, plan.calibrate) };
   } finally {
-    tf.dispose(cache.flat());
     if (augmentedImages) tf.dispose(augmentedImages);
-    valSet?.dispose();
   }
 }

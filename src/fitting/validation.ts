@@ -9,6 +9,7 @@ import { f1Max } from '../metrics/f1.js';
 import { imageScores, mapsForRule, type ImageScoreRule } from '../methods/image-score.js';
 import type { Model } from '../methods/model.js';
 import { extractFeatures } from './features.js';
+import type { HostFeatures } from './host-features.js';
 
 /**
  * Model selection without labelled defects: held-out normal images get synthetic defects painted
@@ -49,9 +50,8 @@ export interface ValidationScores {
 
 /** Features of the validation images (normal and painted) and the masks of the painted defects. */
 export interface ValidationSet {
-  features: tf.Tensor4D[][];
+  features: HostFeatures;
   masks: BinaryMask[];
-  dispose(): void;
 }
 
 /**
@@ -89,15 +89,17 @@ export async function buildValidationSet(model: Model, images: ImageInput[], opt
   }
   const painted = await paintValidationImages(raws, options.copies, options.seed, options.kinds);
   const features = await extractFeatures(model, painted.images, batchSize);
-  return { features, masks: painted.masks, dispose: () => tf.dispose(features.flat()) };
+  return { features, masks: painted.masks };
 }
 
 /** Maps of the validation set at input size, eval mode, smoothed like localize. */
 export async function validationMaps(model: Model, set: ValidationSet, sigma: number): Promise<ScoreMap[]> {
   const size = model.config.inputSize;
   const maps: ScoreMap[] = [];
-  for (const feats of set.features) {
+  for (let i = 0; i < set.features.count; i++) {
+    const feats = set.features.upload([i]);
     const t = tf.tidy(() => gaussianBlur(model.head.rawMaps(feats), sigma));
+    tf.dispose(feats);
     const data = (await t.data()) as Float32Array;
     t.dispose();
     maps.push({ width: size, height: size, data });
@@ -109,17 +111,19 @@ export async function validationMaps(model: Model, set: ValidationSet, sigma: nu
  * Scores of every validation image under each rule, from one forward pass per image (the maps are
  * smoothed once; the likelihood is taken from the same pass when a rule needs it). rules × images.
  */
-export async function scoresByRule(model: Model, features: tf.Tensor4D[][], sigma: number, rules: ImageScoreRule[]): Promise<number[][]> {
+export async function scoresByRule(model: Model, features: HostFeatures, sigma: number, rules: ImageScoreRule[]): Promise<number[][]> {
   const out = rules.map(() => [] as number[]);
   const wantsLikelihood = rules.some((r) => r.rule === 'likelihood');
-  for (const feats of features) {
+  for (let i = 0; i < features.count; i++) {
+    const feats = features.upload([i]);
     const per = tf.tidy(() => {
       const { maps, likelihood } = mapsForRule(wantsLikelihood ? { rule: 'likelihood' } : { rule: 'max' }, model.head, feats);
       const smoothed = gaussianBlur(maps, sigma);
       return rules.map((r) => imageScores(r, smoothed, likelihood));
     });
+    tf.dispose(feats);
     const values = await Promise.all(per.map((t) => t.data()));
-    values.forEach((v, i) => out[i].push(...v));
+    values.forEach((v, r) => out[r].push(...v));
     tf.dispose(per);
   }
   return out;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTrainFused, fastKernel } from './fast-kernels.js';
 import { channelSum } from './reduce.js';
 
 export interface BatchNormState {
@@ -23,15 +24,19 @@ export interface BatchStats {
  * BatchNorm over NHWC channels. Train mode normalises with the batch's biased variance and records
  * the statistics in `collect` (kept outside tidy) so the caller can update the running estimates
  * once the gradient step has been taken — exactly PyTorch's `BatchNorm2d.train()` behaviour.
+ * `relu6` applies ReLU6 to the output: fused into one kernel (and its mask into the backward) where
+ * danflow's training kernels exist for the backend.
  */
-export function batchNorm(x: tf.Tensor4D, s: BatchNormState, collect?: BatchStats[]): tf.Tensor4D {
+export function batchNorm(x: tf.Tensor4D, s: BatchNormState, collect?: BatchStats[], relu6 = false): tf.Tensor4D {
   if (!collect) {
     const scale = tf.mul(s.gamma, tf.rsqrt(tf.add(s.runningVar, BN_EPS)));
     const shift = tf.sub(s.beta, tf.mul(s.runningMean, scale));
-    return tf.add(tf.mul(x, scale), shift);
+    const y = tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
+    return relu6 ? tf.relu6(y) : y;
   }
   const n = x.shape[0] * x.shape[1] * x.shape[2];
-  const [y, mean, variance] = batchNormTrain(x, s.gamma, s.beta);
+  let [y, mean, variance] = fastKernel('bn') ? batchNormTrainFused(x, s.gamma, s.beta, relu6) : batchNormTrain(x, s.gamma, s.beta);
+  if (relu6 && !fastKernel('bn')) y = tf.relu6(y);
   const unbiased = tf.tidy(() => tf.mul(variance, n / Math.max(n - 1, 1)));
   variance.dispose();
   collect.push({ state: s, mean, unbiasedVar: tf.keep(unbiased as tf.Tensor1D) });

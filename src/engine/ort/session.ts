@@ -17,7 +17,7 @@ export interface SessionOptions {
   ort?: OrtModule;
 }
 
-/** All cores, unless env.numThreads says otherwise (ORT's own default differs between packages). */
+/** env.numThreads, else all cores in Node and half of them in browsers. */
 export async function threadCount(requested = env.numThreads): Promise<number> {
   if (requested !== undefined) {
     if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`env.numThreads must be a positive integer (got ${requested})`);
@@ -27,7 +27,11 @@ export async function threadCount(requested = env.numThreads): Promise<number> {
     const os = await nodeOs();
     return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
-  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  // Browsers: half the cores, at most 4 (onnxruntime-web's own rule). The page's main thread is one
+  // of the cores; on a 2-core machine 2 wasm threads never returned from the first session
+  // (chromium, cross-origin isolated, measured) while 1 works.
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return Math.min(4, Math.ceil(cores / 2));
 }
 
 export class OrtEngine {

@@ -25,13 +25,13 @@ export type SubnetConfig = Pick<FlowConfig, 'numDw' | 'attention' | 'dwKernel'>;
  */
 export function eirb(x: tf.Tensor4D, p: ParamStore, prefix: string, cfg: SubnetConfig, collect?: BatchStats[]): tf.Tensor4D {
   let h = pointwise(x, p.get(`${prefix}.pw.0.0.weight`) as tf.Tensor2D);
-  h = tf.relu6(batchNorm(h, bnState(p, `${prefix}.pw.0.1`), collect));
+  h = batchNorm(h, bnState(p, `${prefix}.pw.0.1`), collect, true);
   let d = h;
   for (let k = 0; k < cfg.numDw; k++) {
     const w = p.get(`${prefix}.dw.${k}.0.weight`) as tf.Tensor4D;
     // A 1×1 depthwise conv is a per-channel scale: a broadcast multiply has native gradients everywhere.
     d = (cfg.dwKernel ?? 3) === 1 ? (tf.mul(d, tf.reshape(w, [-1])) as tf.Tensor4D) : depthwise3x3(d, w);
-    d = tf.relu6(batchNorm(d, bnState(p, `${prefix}.dw.${k}.1`), collect));
+    d = batchNorm(d, bnState(p, `${prefix}.dw.${k}.1`), collect, true);
   }
   h = tf.add(h, d);
   let o = pointwise(h, p.get(`${prefix}.pw_linear.0.weight`) as tf.Tensor2D);

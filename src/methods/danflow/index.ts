@@ -10,6 +10,7 @@ import type { EpochHook, FeatureSource, MethodDefinition, MethodHead, TrainResul
 import { validateFlowConfig } from './config.js';
 import { FlowHead, flowHeadSpecs, permutationKey, type FlowHeadShape } from './model.js';
 import { trainOnFeatures } from './train.js';
+import { loadFastKernels } from '../../nn/fast-kernels.js';
 import { ensureGradients } from '../../nn/gradients.js';
 
 function shapeOf(config: DetectorConfig, backbone: Backbone): FlowHeadShape {
@@ -69,7 +70,7 @@ export class DanflowHead implements MethodHead {
   }
 
   async fit(features: FeatureSource, settings: TrainSettings, afterEpoch?: EpochHook): Promise<TrainResult> {
-    await ensureGradients();
+    await Promise.all([ensureGradients(), loadFastKernels()]);
     return trainOnFeatures(this.flow, features, settings, this.flow.config.seed, afterEpoch);
   }
 

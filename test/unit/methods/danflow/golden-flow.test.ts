@@ -7,6 +7,8 @@ import { flowForward, flowInverse, makePermutation, nll, type ScaleFlow } from '
 import { flowSpecs } from '../../../../src/methods/danflow/spec.js';
 import { readSafetensors, type SafetensorsFile } from '../../../../src/io/safetensors.js';
 import { applyBatchStats, type BatchStats } from '../../../../src/nn/batch-norm.js';
+import { env } from '../../../../src/core/env.js';
+import { loadFastKernels } from '../../../../src/nn/fast-kernels.js';
 import { ParamStore } from '../../../../src/nn/params.js';
 import { fromTorchLayout, toTorchLayout } from '../../../../src/nn/param-spec.js';
 import { Adam } from '../../../../src/methods/danflow/adam.js';
@@ -16,7 +18,9 @@ import { setBackend } from '../../../helpers/backend.js';
 /**
  * The flow against fixtures/golden/flow-*.safetensors, made by the PyTorch reference in float64
  * (fixtures/scripts/make_golden.py). Tolerance 1e-4, absolute for |value| ≤ 1 and relative above
- * (losses are ~60). Run on cpu and on wasm, whose depthwise/permutation gradients are our own.
+ * (losses are ~60). Run on cpu and on wasm, each with danflow's training kernels (nn/kernels: fused
+ * BatchNorm+ReLU6 and its backward, depthwise and 1×1 weight gradients, channel gather) and with
+ * tfjs's composite ops, so both paths stay exact.
  */
 const TOL = 1e-4;
 const CASES = ['none', 'eca', 'gcnet', 'eca-single', 'gcnet-c9', 'eca-dwk1'];
@@ -51,9 +55,22 @@ function expected(l: Loaded, key: string, nchw = true): Float32Array {
   return nchw && t.shape.length === 4 ? nchwToNhwc(t.data, t.shape) : t.data;
 }
 
-describe.each(['cpu', 'wasm'] as const)('flow golden numbers on %s', (backend) => {
-  beforeAll(() => setBackend(backend));
-  afterAll(() => setBackend('cpu'));
+describe.each([
+  ['cpu', 'danflow'],
+  ['cpu', 'tfjs'],
+  ['wasm', 'danflow'],
+  ['wasm', 'tfjs'],
+] as const)('flow golden numbers on %s with %s training kernels', (backend, kernels) => {
+  const previous = env.trainingKernels;
+  beforeAll(async () => {
+    await setBackend(backend);
+    await loadFastKernels();
+    env.trainingKernels = kernels;
+  });
+  afterAll(async () => {
+    env.trainingKernels = previous;
+    await setBackend('cpu');
+  });
 
   describe.each(CASES)('%s', (name) => {
     it('eval mode: z, log-det, loss and map match PyTorch; inverse restores the input', () => {
