@@ -635,11 +635,22 @@ interface DanflowEnv {
     wasmPaths: string | undefined;
     logLevel: 'silent' | 'warn' | 'info' | 'debug';
     /**
-     * Intra-op threads of the onnxruntime engine (onnxruntime-node's intraOpNumThreads,
-     * onnxruntime-web's wasm threads). Default (undefined): all cores. Read when a session is
-     * created; changing it makes the next localize create a new session.
+     * Threads for the work: the onnxruntime engine's intra-op threads (read when a session is
+     * created; changing it makes the next localize create a new session) and, in Node, the wasm
+     * backend's XNNPACK thread pool (read when the wasm backend is first created). Default
+     * (undefined): every core in Node. In browsers tfjs's wasm backend stays on one thread (its
+     * threaded build hangs under bundlers) and onnxruntime-web gets half the cores (at most 4) where the
+     * page is cross-origin isolated.
      */
     numThreads: number | undefined;
+    /**
+     * Which kernels a training step runs on the wasm and cpu backends: 'danflow' (default), danflow's
+     * own (train-mode BatchNorm fused with ReLU6 and its backward, the depthwise and 1×1 weight
+     * gradients, the channel permutation; WebAssembly SIMD on wasm), or 'tfjs', tfjs's composite ops
+     * (slower; kept for comparison; both match the reference's golden gradients).
+     * $DANFLOW_TRAINING_KERNELS sets the default.
+     */
+    trainingKernels: 'danflow' | 'tfjs';
     /**
      * The onnxruntime module for `engine: 'onnxruntime'` / `'auto'`, for bundled browser apps:
      * `env.onnxruntime = await import('onnxruntime-web')`. Default: loaded by name on first use
