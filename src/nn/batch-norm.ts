@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTrainFused, fastKernel } from './fast-kernels.js';
+import { fastKernel, fastOps } from './fast-kernels.js';
 import { channelSum } from './reduce.js';
 
 export interface BatchNormState {
@@ -35,7 +35,7 @@ export function batchNorm(x: tf.Tensor4D, s: BatchNormState, collect?: BatchStat
     return relu6 ? tf.relu6(y) : y;
   }
   const n = x.shape[0] * x.shape[1] * x.shape[2];
-  let [y, mean, variance] = fastKernel('bn') ? batchNormTrainFused(x, s.gamma, s.beta, relu6) : batchNormTrain(x, s.gamma, s.beta);
+  let [y, mean, variance] = fastKernel('bn') ? fastOps().batchNormTrainFused(x, s.gamma, s.beta, relu6) : batchNormTrain(x, s.gamma, s.beta);
   if (relu6 && !fastKernel('bn')) y = tf.relu6(y);
   const unbiased = tf.tidy(() => tf.mul(variance, n / Math.max(n - 1, 1)));
   variance.dispose();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backendHasKernel } from '../core/tf-helpers.js';
-import { depthwise3x3FilterGrad, fastKernel } from './fast-kernels.js';
+import { fastKernel, fastOps } from './fast-kernels.js';
 
 /**
  * 3×3 depthwise convolution, stride 1, zero padding 1 (the EIRB's `dw` conv). `w` is [3, 3, C, 1].
@@ -26,7 +26,7 @@ const depthwiseCustomGrad = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf
     const dy4 = dy as tf.Tensor4D;
     const flipped = tf.reverse(sw, [0, 1]);
     const dx = tf.depthwiseConv2d(dy4, flipped as tf.Tensor4D, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]);
-    const dw = fastKernel('dw') ? depthwise3x3FilterGrad(sx, dy4) : depthwiseFilterGrad(sx, dy4);
+    const dw = fastKernel('dw') ? fastOps().depthwise3x3FilterGrad(sx, dy4) : depthwiseFilterGrad(sx, dy4);
     return [dx, dw];
   };
   return { value, gradFunc };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fastKernel, pointwiseWeightGrad } from './fast-kernels.js';
+import { fastKernel, fastOps } from './fast-kernels.js';
 import { avoidTransposedMatMul } from './reduce.js';
 
 /**
@@ -26,7 +26,7 @@ const matMulPlainGrad = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.Gra
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       const dy2 = dy as tf.Tensor2D;
-      const dW = fastKernel('pw') ? pointwiseWeightGrad(sa, dy2) : tf.matMul(tf.transpose(sa), dy2);
+      const dW = fastKernel('pw') ? fastOps().pointwiseWeightGrad(sa, dy2) : tf.matMul(tf.transpose(sa), dy2);
       return [tf.matMul(dy2, tf.transpose(sb)), dW];
     },
   };

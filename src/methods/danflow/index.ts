@@ -9,7 +9,6 @@ import type { DetectorConfig } from '../config.js';
 import type { EpochHook, FeatureSource, MethodDefinition, MethodHead, TrainResult, TrainSettings } from '../types.js';
 import { validateFlowConfig } from './config.js';
 import { FlowHead, flowHeadSpecs, permutationKey, type FlowHeadShape } from './model.js';
-import { trainOnFeatures } from './train.js';
 import { loadFastKernels } from '../../nn/fast-kernels.js';
 import { ensureGradients } from '../../nn/gradients.js';
 
@@ -70,7 +69,8 @@ export class DanflowHead implements MethodHead {
   }
 
   async fit(features: FeatureSource, settings: TrainSettings, afterEpoch?: EpochHook): Promise<TrainResult> {
-    await Promise.all([ensureGradients(), loadFastKernels()]);
+    // The training loop (Adam, schedule, steps) is a chunk of its own: inference never loads it.
+    const [{ trainOnFeatures }] = await Promise.all([import('./train.js'), ensureGradients(), loadFastKernels()]);
     return trainOnFeatures(this.flow, features, settings, this.flow.config.seed, afterEpoch);
   }
 
