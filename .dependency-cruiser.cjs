@@ -16,7 +16,7 @@ const LAYERS = {
   backbones: ['core', 'io', 'nn'],
   methods: ['core', 'io', 'nn', 'image', 'backbones'],
   fitting: ['core', 'image', 'metrics', 'nn', 'io', 'methods', 'synthetic'],
-  engine: ['core', 'io', 'methods'],
+  engine: ['core', 'io', 'nn', 'methods'],
   api: ['core', 'backend', 'image', 'metrics', 'nn', 'io', 'backbones', 'methods', 'fitting', 'visualize', 'engine'],
 };
 const TOOLS = ['cli', 'report', 'bench', 'serve'];

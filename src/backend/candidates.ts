@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { env, isNode, log } from '../core/env.js';
+import { env, isNode, log, requestedThreads } from '../core/env.js';
 import { useThreadedWasm } from './node-modules.js';
 import type { BackendName } from './names.js';
 
@@ -140,9 +140,7 @@ async function loadWasm(): Promise<void> {
   if (!isNode) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   // Node gets threads through our loader. Only before the backend exists: replacing it would orphan its tensors.
   if (isNode && !tf.findBackend('wasm')) {
-    const requested = env.numThreads;
-    if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) throw new RangeError(`env.numThreads must be a positive integer (got ${requested})`);
-    await useThreadedWasm(requested, (m) => log('warn', m));
+    await useThreadedWasm(requestedThreads(), (m) => log('warn', m));
   }
 }
 

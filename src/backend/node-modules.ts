@@ -36,12 +36,11 @@ function workerEntry(): string {
 
 /**
  * The threaded backend when more than one thread is wanted: `requested` (env.numThreads), else every
- * core the process may use. Returns the thread count asked of XNNPACK.
+ * core the process may use.
  */
-export async function useThreadedWasm(requested: number | undefined, onFallback: (message: string) => void): Promise<number> {
+export async function useThreadedWasm(requested: number | undefined, onFallback: (message: string) => void): Promise<void> {
   const threads = requested ?? (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   if (threads > 1) await registerThreadedWasm(threads, onFallback);
-  return threads;
 }
 
 /**

@@ -63,6 +63,13 @@ export const isNode: boolean =
   typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string' &&
   typeof (globalThis as { window?: unknown }).window === 'undefined';
 
+/** env.numThreads, checked: a positive integer, or undefined for the default. */
+export function requestedThreads(): number | undefined {
+  const n = env.numThreads;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new RangeError(`env.numThreads must be a positive integer (got ${n})`);
+  return n;
+}
+
 export function log(level: 'warn' | 'info' | 'debug', message: string): void {
   const order = { silent: 0, warn: 1, info: 2, debug: 3 } as const;
   if (order[env.logLevel] >= order[level]) console.warn(`[danflow] ${message}`);

@@ -35,8 +35,9 @@ export function batchNorm(x: tf.Tensor4D, s: BatchNormState, collect?: BatchStat
     return relu6 ? tf.relu6(y) : y;
   }
   const n = x.shape[0] * x.shape[1] * x.shape[2];
-  let [y, mean, variance] = fastKernel('bn') ? fastOps().batchNormTrainFused(x, s.gamma, s.beta, relu6) : batchNormTrain(x, s.gamma, s.beta);
-  if (relu6 && !fastKernel('bn')) y = tf.relu6(y);
+  const fused = fastKernel('bn');
+  let [y, mean, variance] = fused ? fastOps().batchNormTrainFused(x, s.gamma, s.beta, relu6) : batchNormTrain(x, s.gamma, s.beta);
+  if (relu6 && !fused) y = tf.relu6(y);
   const unbiased = tf.tidy(() => tf.mul(variance, n / Math.max(n - 1, 1)));
   variance.dispose();
   collect.push({ state: s, mean, unbiasedVar: tf.keep(unbiased as tf.Tensor1D) });

@@ -44,7 +44,8 @@ export function sameShape(a: number[], b: number[]): boolean {
   return numel(a) === numel(b) && a.filter((d) => d !== 1).join(',') === b.filter((d) => d !== 1).join(',');
 }
 
-function transposeData(data: Float32Array, shape: number[], perm: number[]): Float32Array {
+/** Row-major transpose of host data (checkpoint layouts; weights re-laid out for ONNX at export time). */
+export function transposeHost(data: Float32Array, shape: number[], perm: number[]): Float32Array {
   const rank = shape.length;
   const outShape = perm.map((p) => shape[p]);
   const inStrides = new Array<number>(rank);
@@ -83,7 +84,7 @@ export function fromTorchLayout(spec: ParamSpec, data: Float32Array): Float32Arr
   if (!perm) return data;
   // conv1x1 drops the trailing 1×1 dims before transposing.
   const shape = spec.layout === 'conv1x1' ? spec.torchShape.slice(0, 2) : spec.torchShape;
-  return transposeData(data, shape, perm);
+  return transposeHost(data, shape, perm);
 }
 
 /** Internal layout → PyTorch layout (the inverse permutation of fromTorchLayout). */
@@ -91,5 +92,5 @@ export function toTorchLayout(spec: ParamSpec, data: Float32Array): Float32Array
   const perm = TORCH_TO_INTERNAL[spec.layout];
   if (!perm) return data;
   const inverse = perm.map((_, i) => perm.indexOf(i));
-  return transposeData(data, spec.shape, inverse);
+  return transposeHost(data, spec.shape, inverse);
 }

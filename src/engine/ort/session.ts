@@ -2,7 +2,7 @@
  * One ONNX Runtime session over a graph with danflow's contract (engine/contract.ts). The same
  * class serves onnxruntime-node and onnxruntime-web: their InferenceSession/Tensor API is shared.
  */
-import { env, isNode } from '../../core/env.js';
+import { isNode, requestedThreads } from '../../core/env.js';
 import { nodeOs } from '../../io/node-modules.js';
 import { INPUT_NAME, OUTPUT_MAP, OUTPUT_SCORE } from '../contract.js';
 import { loadOrt, type OrtModule, type OrtSession } from './load.js';
@@ -18,11 +18,9 @@ export interface SessionOptions {
 }
 
 /** env.numThreads, else all cores in Node and half of them in browsers. */
-export async function threadCount(requested = env.numThreads): Promise<number> {
-  if (requested !== undefined) {
-    if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`env.numThreads must be a positive integer (got ${requested})`);
-    return requested;
-  }
+export async function threadCount(): Promise<number> {
+  const requested = requestedThreads();
+  if (requested !== undefined) return requested;
   if (isNode) {
     const os = await nodeOs();
     return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;

@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TraceKernel } from '../backend.js';
 import { TraceError, type TraceSession, type TraceValue } from '../session.js';
-import { transposeHost, viaNchw } from './util.js';
+import { transposeHost } from '../../../nn/param-spec.js';
+import { viaNchw } from './util.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TraceKernel } from '../backend.js';
 import { TraceError, type TraceSession, type TraceValue } from '../session.js';
-import { transposeHost } from './util.js';
+import { transposeHost } from '../../../nn/param-spec.js';
 
 interface Operand {
   name: string;

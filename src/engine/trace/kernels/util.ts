@@ -26,31 +26,6 @@ export function axisOf(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
-/** Row-major transpose of host data (weights re-laid out for ONNX at export time). */
-export function transposeHost<T extends Float32Array | Int32Array | Uint8Array>(data: T, shape: number[], perm: number[]): T {
-  const rank = shape.length;
-  const outShape = perm.map((p) => shape[p]);
-  const strides = new Array<number>(rank);
-  let acc = 1;
-  for (let i = rank - 1; i >= 0; i--) {
-    strides[i] = acc;
-    acc *= shape[i];
-  }
-  const permStrides = perm.map((p) => strides[p]);
-  const out = new (data.constructor as { new (n: number): T })(data.length);
-  const idx = new Array<number>(rank).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let src = 0;
-    for (let d = 0; d < rank; d++) src += idx[d] * permStrides[d];
-    out[o] = data[src];
-    for (let d = rank - 1; d >= 0; d--) {
-      if (++idx[d] < outShape[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return out;
-}
-
 export const NHWC_TO_NCHW = [0, 3, 1, 2];
 export const NCHW_TO_NHWC = [0, 2, 3, 1];
 
