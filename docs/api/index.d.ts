@@ -188,6 +188,12 @@ interface DetectorConfig extends FlowConfig {
      * models saved before it existed: means max.
      */
     imageScore?: ImageScoreRule | 'auto';
+    /**
+     * Gaussian smoothing of the maps (σ in input pixels) that localize, scores and thresholds use by
+     * default. 'auto': fit picks it by synthetic validation (4, anomalib's, without validation) and
+     * stores it here. Absent in models saved before it existed: means 4.
+     */
+    sigma?: number | 'auto';
 }
 
 /** How raw 0..255 RGB is normalised before the backbone. */
@@ -234,6 +240,12 @@ interface DetectorOptions extends Partial<FlowConfig> {
      * validation), 'max' (the reference), 'mean', 'likelihood', or `{ rule: 'top', fraction }`.
      */
     imageScore?: 'auto' | 'max' | 'mean' | 'likelihood' | ImageScoreRule;
+    /**
+     * Gaussian smoothing of the maps, σ in input pixels, that localize (and so scores, thresholds,
+     * eval, export) uses unless a call says otherwise: 'auto' (default: chosen by fit's synthetic
+     * validation among `validation.sigmas`; 4, anomalib's, without validation) or a number ≥ 0.
+     */
+    sigma?: number | 'auto';
 }
 
 /** Statistics of image scores on normal images, stored with the model to derive thresholds. */
@@ -286,6 +298,11 @@ interface ValidationOptions {
     restoreBest?: boolean;
     /** Seed of the painted defects. Default: the detector's seed. */
     seed?: number;
+    /**
+     * Map smoothings (σ, input pixels) to choose from after training when the detector's `sigma` is
+     * 'auto': the one whose maps score best on the painted defects. Default [0, 2, 4, 6, 8, 12, 16].
+     */
+    sigmas?: readonly number[];
 }
 interface ValidationScores {
     epoch: number;
@@ -314,6 +331,10 @@ interface FitResult extends TrainResult {
             rule: ImageScoreRule;
             imageAuroc: number;
         }[];
+        /** The painted-defect scores of each map smoothing (when the detector's `sigma` was 'auto'). */
+        sigmas?: (ValidationScores & {
+            sigma: number;
+        })[];
     };
 }
 
@@ -354,6 +375,7 @@ interface FitOptions {
 interface CalibrateOptions {
     /** Quantile of the normal images' scores used as threshold. Default 0.99. */
     quantile?: number;
+    /** Smoothing of the maps the scores come from. Default: the detector's (`detector.sigma`). */
     sigma?: number;
     onProgress?: ProgressCallback;
 }
@@ -371,7 +393,10 @@ interface DetectorFitOptions extends FitOptions {
 type DetectorFitResult = FitResult;
 
 interface LocalizeOptions {
-    /** Gaussian smoothing of the map in input-size pixels. Default 4; 0 returns the reference's raw map. */
+    /**
+     * Gaussian smoothing of the map in input-size pixels. Default: the detector's (`detector.sigma`:
+     * chosen by fit's synthetic validation, else 4); 0 returns the reference's raw map.
+     */
     sigma?: number;
     /** An image is anomalous when its score ≥ threshold. Default: the detector's threshold. */
     threshold?: number;
@@ -430,6 +455,11 @@ interface Detector {
     pixelThreshold: number | undefined;
     /** Statistics of normal images' scores, from the last calibration. */
     readonly scoreStats: ScoreStats | undefined;
+    /**
+     * The map smoothing (Gaussian σ, input pixels) localize, calibrate and export use unless told
+     * otherwise: `config.sigma`, which fit's synthetic validation picks when it is 'auto'; 4 before that.
+     */
+    readonly sigma: number;
     /** Trains on normal images (the flow) or builds the memory bank (PatchCore), then calibrates. */
     fit(images: ImageInput[], options?: DetectorFitOptions): Promise<DetectorFitResult>;
     /** Anomaly map, score and mask of one image, or of each image of an array (batched internally). */
@@ -519,6 +549,8 @@ declare const DEFAULTS: {
         /** What runs localize: onnxruntime when its package is installed, else tfjs (training is always tfjs). */
         readonly engine: "auto";
         readonly imageScore: "auto";
+        /** Map smoothing: chosen by fit's synthetic validation among validation.sigmas, else localize.sigma. */
+        readonly sigma: "auto";
     };
     /** createDetector({ method: 'patchcore', patchcore }) */
     readonly patchcore: {
@@ -543,8 +575,10 @@ declare const DEFAULTS: {
         readonly metric: "mean";
         readonly copies: 2;
         readonly restoreBest: true;
+        /** Smoothing candidates (σ in input pixels) when the detector's sigma is 'auto'. */
+        readonly sigmas: readonly [0, 2, 4, 6, 8, 12, 16];
     };
-    /** localize and the score statistics: Gaussian smoothing as anomalib's (σ 4 input pixels). */
+    /** localize and the score statistics: Gaussian smoothing as anomalib's (σ 4 input pixels) unless the model stores its own. */
     readonly localize: {
         readonly sigma: 4;
         readonly batchSize: 8;

@@ -39,6 +39,12 @@ export interface DetectorOptions extends Partial<FlowConfig> {
    * validation), 'max' (the reference), 'mean', 'likelihood', or `{ rule: 'top', fraction }`.
    */
   imageScore?: 'auto' | 'max' | 'mean' | 'likelihood' | ImageScoreRule;
+  /**
+   * Gaussian smoothing of the maps, σ in input pixels, that localize (and so scores, thresholds,
+   * eval, export) uses unless a call says otherwise: 'auto' (default: chosen by fit's synthetic
+   * validation among `validation.sigmas`; 4, anomalib's, without validation) or a number ≥ 0.
+   */
+  sigma?: number | 'auto';
 }
 
 function defaultInputSize(b: BackboneChoice): number {
@@ -67,6 +73,7 @@ export function resolveConfig(options: DetectorOptions): DetectorConfig {
     ...(options.dwKernel !== undefined && options.dwKernel !== 3 ? { dwKernel: options.dwKernel } : {}),
     seed: options.seed ?? d.seed,
     imageScore: resolveImageScore(options.imageScore ?? d.imageScore),
+    sigma: options.sigma ?? d.sigma,
   };
 }
 

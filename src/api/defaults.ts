@@ -2,6 +2,7 @@
  * Every default of the public API in one place: the library applies them, the CLI prints and
  * applies the same ones, and the README's tables quote them.
  */
+import { REFERENCE_SIGMA } from '../methods/config.js';
 import { PATCHCORE_DEFAULTS } from '../methods/patchcore/config.js';
 
 export const DEFAULTS = {
@@ -19,6 +20,8 @@ export const DEFAULTS = {
     /** What runs localize: onnxruntime when its package is installed, else tfjs (training is always tfjs). */
     engine: 'auto',
     imageScore: 'auto',
+    /** Map smoothing: chosen by fit's synthetic validation among validation.sigmas, else localize.sigma. */
+    sigma: 'auto',
   },
   /** createDetector({ method: 'patchcore', patchcore }) */
   patchcore: PATCHCORE_DEFAULTS,
@@ -41,10 +44,12 @@ export const DEFAULTS = {
     metric: 'mean',
     copies: 2,
     restoreBest: true,
+    /** Smoothing candidates (σ in input pixels) when the detector's sigma is 'auto'. */
+    sigmas: [0, 2, 4, 6, 8, 12, 16],
   },
-  /** localize and the score statistics: Gaussian smoothing as anomalib's (σ 4 input pixels). */
+  /** localize and the score statistics: Gaussian smoothing as anomalib's (σ 4 input pixels) unless the model stores its own. */
   localize: {
-    sigma: 4,
+    sigma: REFERENCE_SIGMA,
     batchSize: 8,
   },
   /** Thresholds from normal scores: their 0.99 quantile. */

@@ -1,5 +1,5 @@
 import { isTfjsBackbone } from '../backbones/config.js';
-import type { DetectorConfig } from '../methods/config.js';
+import { REFERENCE_SIGMA, type DetectorConfig } from '../methods/config.js';
 import { describeRule, REFERENCE_IMAGE_SCORE } from '../methods/image-score.js';
 import { methodOf } from '../methods/registry.js';
 
@@ -19,6 +19,7 @@ export function describeConfig(c: DetectorConfig): { summary: string; facts: [st
       ['Weights', c.weights],
       ...method.facts(c),
       ['Image score', c.imageScore === 'auto' ? 'chosen by synthetic validation when fitted' : describeRule(c.imageScore ?? REFERENCE_IMAGE_SCORE)],
+      ['Map smoothing', c.sigma === 'auto' ? 'chosen by synthetic validation when fitted' : `Gaussian σ ${c.sigma ?? REFERENCE_SIGMA} px`],
     ],
   };
 }

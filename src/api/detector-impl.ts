@@ -66,6 +66,10 @@ export class DetectorImpl implements Detector {
     return this.config.method ?? DEFAULTS.detector.method;
   }
 
+  get sigma(): number {
+    return this.model.sigma;
+  }
+
   get trainableParameters(): number {
     return this.model.trainableParameterCount();
   }
@@ -92,13 +96,13 @@ export class DetectorImpl implements Detector {
     if (normalImages.length === 0) throw new DanflowError('EMPTY_DATASET', 'validate() needs at least one normal image to paint defects on.');
     const { buildValidationSet, scoreValidation, validationMaps } = await import('../fitting/validation.js');
     const set = await buildValidationSet(this.model, normalImages, { copies: options.copies ?? DEFAULTS.validation.copies, seed: options.seed ?? this.config.seed, kinds: options.kinds }, DEFAULTS.localize.batchSize);
-    return scoreValidation(await validationMaps(this.model, set, options.sigma ?? DEFAULTS.localize.sigma), set.masks, this.training?.epochs ?? 0, options.metric ?? DEFAULTS.validation.metric);
+    return scoreValidation(await validationMaps(this.model, set, options.sigma ?? this.sigma), set.masks, this.training?.epochs ?? 0, options.metric ?? DEFAULTS.validation.metric);
   }
 
   async calibrate(normalImages: ImageInput[], options: CalibrateOptions = {}): Promise<ScoreStats> {
     this.check();
     if (normalImages.length === 0) throw new DanflowError('EMPTY_DATASET', 'calibrate() needs at least one normal image.');
-    const sigma = options.sigma ?? DEFAULTS.localize.sigma;
+    const sigma = options.sigma ?? this.sigma;
     const quantile = options.quantile ?? DEFAULTS.calibration.quantile;
     const results = await this.localize(normalImages, { sigma });
     const { stats, threshold } = calibrateFromScores(results.map((r) => r.score), sigma, quantile, 'validation');
@@ -118,7 +122,7 @@ export class DetectorImpl implements Detector {
     this.check();
     const many = Array.isArray(input);
     const images = many ? input : [input];
-    const sigma = options.sigma ?? DEFAULTS.localize.sigma;
+    const sigma = options.sigma ?? this.sigma;
     const threshold = options.threshold ?? this.threshold;
     const pixelThreshold = options.pixelThreshold ?? this.pixelThreshold ?? threshold;
     if (threshold === undefined && !this.warnedNoThreshold) {

@@ -27,6 +27,11 @@ export interface Detector {
   pixelThreshold: number | undefined;
   /** Statistics of normal images' scores, from the last calibration. */
   readonly scoreStats: ScoreStats | undefined;
+  /**
+   * The map smoothing (Gaussian σ, input pixels) localize, calibrate and export use unless told
+   * otherwise: `config.sigma`, which fit's synthetic validation picks when it is 'auto'; 4 before that.
+   */
+  readonly sigma: number;
 
   /** Trains on normal images (the flow) or builds the memory bank (PatchCore), then calibrates. */
   fit(images: ImageInput[], options?: DetectorFitOptions): Promise<DetectorFitResult>;

@@ -12,7 +12,6 @@ import { OrtLocalizer } from '../engine/ort/localizer.js';
 import type { ScoreStats } from '../fitting/calibration.js';
 import { nodeFs } from '../io/node-modules.js';
 import type { Model } from '../methods/model.js';
-import { DEFAULTS } from './defaults.js';
 
 /** The graph contract (raw maps, scores at the default sigma) with thresholds and score statistics in the metadata. */
 export async function exportDetector(model: Model, d: { threshold?: number; pixelThreshold?: number; scoreStats?: ScoreStats }, path?: string): Promise<Uint8Array> {
@@ -21,7 +20,7 @@ export async function exportDetector(model: Model, d: { threshold?: number; pixe
     ...(d.pixelThreshold !== undefined ? { 'danflow.pixel_threshold': String(d.pixelThreshold) } : {}),
     ...(d.scoreStats ? { 'danflow.score_stats': JSON.stringify(d.scoreStats) } : {}),
   };
-  const { bytes } = await exportOnnx(model, { scoreSigma: DEFAULTS.localize.sigma, mapSigma: 0, metadata });
+  const { bytes } = await exportOnnx(model, { scoreSigma: model.sigma, mapSigma: 0, metadata });
   if (path !== undefined) await (await nodeFs()).writeFile(path, bytes);
   return bytes;
 }

@@ -45,6 +45,7 @@ export interface FitOptions {
 export interface CalibrateOptions {
   /** Quantile of the normal images' scores used as threshold. Default 0.99. */
   quantile?: number;
+  /** Smoothing of the maps the scores come from. Default: the detector's (`detector.sigma`). */
   sigma?: number;
   onProgress?: ProgressCallback;
 }
@@ -65,7 +66,10 @@ export type DetectorFitResult = FitResult;
 export type { ValidationScores };
 
 export interface LocalizeOptions {
-  /** Gaussian smoothing of the map in input-size pixels. Default 4; 0 returns the reference's raw map. */
+  /**
+   * Gaussian smoothing of the map in input-size pixels. Default: the detector's (`detector.sigma`:
+   * chosen by fit's synthetic validation, else 4); 0 returns the reference's raw map.
+   */
   sigma?: number;
   /** An image is anomalous when its score ≥ threshold. Default: the detector's threshold. */
   threshold?: number;
@@ -137,7 +141,7 @@ export function resolveFitPlan(o: DetectorFitOptions, seed: number): FitPlan {
   return {
     train,
     augment,
-    sigma: c.sigma ?? DEFAULTS.localize.sigma,
+    sigma: c.sigma,
     calibrate: o.calibrate === false ? false : { quantile: c.quantile, defaultQuantile: DEFAULTS.calibration.quantile },
     validation: v && {
       images: v.images,
@@ -150,6 +154,7 @@ export function resolveFitPlan(o: DetectorFitOptions, seed: number): FitPlan {
       kinds: v.kinds,
       restoreBest: v.restoreBest ?? dv.restoreBest,
       seed: v.seed ?? seed,
+      sigmas: v.sigmas ?? dv.sigmas,
     },
   };
 }

@@ -45,6 +45,9 @@ export function validateConfig(c: DetectorConfig): void {
   }
   if (!Number.isInteger(c.seed)) bad(`seed must be an integer (got ${c.seed}).`);
   methodOf(c.method).validate(c, backbone);
+  if (c.sigma !== undefined && c.sigma !== 'auto' && !(typeof c.sigma === 'number' && Number.isFinite(c.sigma) && c.sigma >= 0)) {
+    bad(`sigma must be 'auto' or a number ≥ 0 (Gaussian σ in input pixels; 4 is anomalib's), got ${JSON.stringify(c.sigma)}.`);
+  }
   if (c.imageScore !== undefined && c.imageScore !== 'auto') {
     checkRule(c.imageScore);
     if (c.imageScore.rule === 'likelihood' && !methodOf(c.method).hasLikelihood) bad(`imageScore 'likelihood' needs a method with a likelihood (the flow); ${c.method} has none.`);

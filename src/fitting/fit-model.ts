@@ -12,7 +12,8 @@ import { augmentedFeatures, cachedFeatures } from './feature-source.js';
 import { decodeImages, extractFeatures } from './features.js';
 import type { HostFeatures } from './host-features.js';
 import { holdOut } from './hold-out.js';
-import { buildValidationSet, f1Threshold, isPainted, scoreValidation, scoresByRule, selectImageScore, validationMaps, type ValidationMetric, type ValidationScores, type ValidationSet } from './validation.js';
+import { REFERENCE_SIGMA } from '../methods/config.js';
+import { buildValidationSet, f1Threshold, isPainted, scoreValidation, scoresByRule, selectImageScore, selectSigma, validationMaps, type ValidationMetric, type ValidationScores, type ValidationSet } from './validation.js';
 
 /** Synthetic validation settings after defaults. */
 export interface ValidationPlan {
@@ -26,6 +27,8 @@ export interface ValidationPlan {
   kinds?: string[];
   restoreBest: boolean;
   seed: number;
+  /** Smoothing candidates when the model's sigma is 'auto'. */
+  sigmas: readonly number[];
 }
 
 /** Everything fit does, with every default applied by the API layer. */
@@ -33,8 +36,8 @@ export interface FitPlan {
   train: TrainSettings;
   augment: Augmentation[];
   validation?: ValidationPlan;
-  /** Smoothing of the maps that scores and validation use. */
-  sigma: number;
+  /** Smoothing of the maps the thresholds are calibrated on. Default: the model's (chosen after training when 'auto'). */
+  sigma?: number;
   /** Set the threshold afterwards: the normal scores' quantile, or (no quantile, with validation) F1 on painted defects. */
   calibrate: false | { quantile?: number; defaultQuantile: number };
 }
@@ -47,6 +50,8 @@ export interface FitResult extends TrainResult {
     restored: boolean;
     /** Image AUROC of each image-score rule on the painted validation set (when `imageScore` was 'auto'). */
     imageScores?: { rule: ImageScoreRule; imageAuroc: number }[];
+    /** The painted-defect scores of each map smoothing (when the detector's `sigma` was 'auto'). */
+    sigmas?: (ValidationScores & { sigma: number })[];
   };
 }
 
@@ -102,7 +107,7 @@ export async function fitModel(model: Model, images: ImageInput[], plan: FitPlan
       v && valSet
         ? async (epoch) => {
             if (epoch % v.every !== 0) return;
-            const scores = scoreValidation(await validationMaps(model, valSet!, plan.sigma), valSet!.masks, epoch, v.metric);
+            const scores = scoreValidation(await validationMaps(model, valSet!, model.sigma), valSet!.masks, epoch, v.metric);
             history.push(scores);
             const { stop } = await best.observe(scores);
             stopSignalled ||= stop;
@@ -121,16 +126,25 @@ export async function fitModel(model: Model, images: ImageInput[], plan: FitPlan
       const restored = v.restoreBest && best.restore(result.epochs);
       result.validation = { history, best: bestScores, stoppedEarly: stopSignalled && result.epochs < plan.train.epochs, restored };
     }
+    if (model.config.sigma === 'auto') {
+      // Chosen on normal images alone, on the weights fit keeps: how smooth the maps must be to find the painted defects.
+      if (v && valSet && result.validation) {
+        const { chosen, candidates } = await selectSigma(model, valSet, v.sigmas, result.validation.best.epoch, v.metric);
+        result.validation.sigmas = candidates;
+        model.setSigma(chosen);
+      } else model.setSigma(REFERENCE_SIGMA);
+    }
+    const sigma = plan.sigma ?? model.sigma;
     if (model.config.imageScore === 'auto' || model.config.imageScore === undefined) {
       // Chosen on normal images alone: which rule best tells the painted copies from the clean ones.
       if (valSet && result.validation) {
-        const { chosen, candidates } = await selectImageScore(model, valSet, plan.sigma, candidateRules(model.head));
+        const { chosen, candidates } = await selectImageScore(model, valSet, sigma, candidateRules(model.head));
         result.validation.imageScores = candidates;
         model.setImageScore(chosen);
       } else model.setImageScore(REFERENCE_IMAGE_SCORE);
     }
     if (plan.calibrate === false) return { result };
-    return { result, calibration: await calibrate(model, cache, valSet, plan.sigma, plan.calibrate) };
+    return { result, calibration: await calibrate(model, cache, valSet, sigma, plan.calibrate) };
   } finally {
     if (augmentedImages) tf.dispose(augmentedImages);
   }

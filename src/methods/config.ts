@@ -20,6 +20,9 @@ export type ImageScoreRule = { rule: 'max' } | { rule: 'top'; fraction: number }
  */
 export type DetectionMethod = 'danflow' | 'patchcore';
 
+/** The map smoothing (Gaussian σ in input pixels) of models that do not store one: anomalib's 4. */
+export const REFERENCE_SIGMA = 4;
+
 /**
  * Fully resolved settings of a detector's network: what the saved model stores and what
  * reproduces it. The flow settings are stored for every method (they are the defaults a later
@@ -39,4 +42,10 @@ export interface DetectorConfig extends FlowConfig {
    * models saved before it existed: means max.
    */
   imageScore?: ImageScoreRule | 'auto';
+  /**
+   * Gaussian smoothing of the maps (σ in input pixels) that localize, scores and thresholds use by
+   * default. 'auto': fit picks it by synthetic validation (4, anomalib's, without validation) and
+   * stores it here. Absent in models saved before it existed: means 4.
+   */
+  sigma?: number | 'auto';
 }

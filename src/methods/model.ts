@@ -5,7 +5,7 @@ import type { StateDict } from '../io/state-dict.js';
 import { initialTensor } from '../nn/init.js';
 import type { ParamSpec, TensorSource } from '../nn/param-spec.js';
 import { ParamStore } from '../nn/params.js';
-import type { DetectorConfig } from './config.js';
+import { REFERENCE_SIGMA, type DetectorConfig } from './config.js';
 import { methodOf } from './registry.js';
 import { gaussianBlur } from '../image/gaussian-blur.js';
 import { imageScores, mapsForRule, REFERENCE_IMAGE_SCORE, type ImageScoreRule } from './image-score.js';
@@ -80,6 +80,17 @@ export class Model {
   /** Records the rule fit chose for 'auto' (the config then describes the model as it is). */
   setImageScore(rule: ImageScoreRule): void {
     this.config.imageScore = rule;
+  }
+
+  /** The map smoothing localize uses unless told otherwise. */
+  get sigma(): number {
+    const s = this.config.sigma;
+    return s === undefined || s === 'auto' ? REFERENCE_SIGMA : s;
+  }
+
+  /** Records the smoothing fit chose for 'auto'. */
+  setSigma(sigma: number): void {
+    this.config.sigma = sigma;
   }
 
   /**

@@ -182,7 +182,7 @@ async function* iterate<T>(items: Iterable<T> | AsyncIterable<T>): AsyncGenerato
 /** Runs the detector over the test samples and computes the paper's metrics. */
 export async function evaluate(detector: Detector, samples: Iterable<EvalSample> | AsyncIterable<EvalSample>, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const t0 = performance.now();
-  const sigma = options.sigma ?? DEFAULTS.localize.sigma;
+  const sigma = options.sigma ?? detector.sigma;
   const batchSize = options.batchSize ?? DEFAULTS.localize.batchSize;
   const fprLimit = options.fprLimit ?? 0.3;
   const total = options.total ?? (Array.isArray(samples) ? samples.length : undefined);

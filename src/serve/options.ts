@@ -2,7 +2,7 @@
  * The HTTP service's settings, their defaults and their checks, in one place so the CLI's help, the
  * README and the server agree.
  */
-import { DanflowError, DEFAULTS, type BackendRequest } from '../index.js';
+import { DanflowError, type BackendRequest } from '../index.js';
 
 export interface ServerOptions {
   /** Largest request body in bytes (raw or multipart). Default 20 MiB. */
@@ -24,7 +24,7 @@ export interface ServerOptions {
   maxBatch?: number;
   /** Per-request deadline in ms, from arrival to answer (upload included). Default 30 000. */
   timeoutMs?: number;
-  /** Gaussian smoothing of the maps (localize's `sigma`). Default 4. */
+  /** Gaussian smoothing of the maps (localize's `sigma`). Default: each model's own (`detector.sigma`). */
   sigma?: number;
   /** Bearer token of `POST /v1/admin/reload`; without one the route does not exist. */
   adminToken?: string;
@@ -36,7 +36,7 @@ export interface ServerOptions {
   log?: (line: string) => void;
 }
 
-export type ResolvedServerOptions = Required<Omit<ServerOptions, 'adminToken' | 'defaultModel' | 'log'>> & Pick<ServerOptions, 'adminToken' | 'defaultModel'> & { log: (line: string) => void };
+export type ResolvedServerOptions = Required<Omit<ServerOptions, 'adminToken' | 'defaultModel' | 'log' | 'sigma'>> & Pick<ServerOptions, 'adminToken' | 'defaultModel' | 'sigma'> & { log: (line: string) => void };
 
 export const SERVE_DEFAULTS = {
   maxBodyBytes: 20 * 1024 * 1024,
@@ -44,7 +44,6 @@ export const SERVE_DEFAULTS = {
   maxQueue: 64,
   maxBatch: 1,
   timeoutMs: 30_000,
-  sigma: DEFAULTS.localize.sigma,
   backend: 'auto' as BackendRequest,
 } as const;
 
@@ -54,8 +53,8 @@ function positiveInt(name: string, v: number): number {
 }
 
 export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
-  const sigma = o.sigma ?? SERVE_DEFAULTS.sigma;
-  if (!Number.isFinite(sigma) || sigma < 0) throw new DanflowError('BAD_ARGUMENT', `createServer: sigma must be ≥ 0 (got ${sigma}).`);
+  const sigma = o.sigma;
+  if (sigma !== undefined && (!Number.isFinite(sigma) || sigma < 0)) throw new DanflowError('BAD_ARGUMENT', `createServer: sigma must be ≥ 0 (got ${sigma}).`);
   if (o.adminToken !== undefined && o.adminToken.length < 8) {
     throw new DanflowError('BAD_ARGUMENT', 'createServer: adminToken must be at least 8 characters (it guards model reloads).');
   }

@@ -11,7 +11,8 @@ import { DanflowError, type Detector, type LocalizeResult, type RawImage } from 
 export interface SchedulerOptions {
   maxQueue: number;
   maxBatch: number;
-  sigma: number;
+  /** Undefined: each detector's own. */
+  sigma: number | undefined;
   /** Called after every localize call with its size and duration. */
   onBatch?: (size: number, seconds: number) => void;
 }

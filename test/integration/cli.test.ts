@@ -88,6 +88,33 @@ describe('danflow CLI', () => {
     expect(r.err).toContain('numDw 1 (1×1)');
   });
 
+  it("fit --validate paints on the dataset's validation split and stores the smoothing it picks; --smoothing fixes it", async () => {
+    const withVal = path.join(tmp, 'mvtec-val');
+    const cat = path.join(withVal, 'gadget');
+    for (let i = 0; i < 6; i++) await png(path.join(cat, 'train', 'good', `${String(i).padStart(3, '0')}.png`), pixels(i));
+    for (let i = 0; i < 3; i++) await png(path.join(cat, 'validation', 'good', `${String(i).padStart(3, '0')}.png`), pixels(30 + i));
+    await png(path.join(cat, 'test', 'good', '000.png'), pixels(40));
+    const dir = path.join(tmp, 'val-model');
+    const r = await cli('fit', '--data', withVal, '--category', 'gadget', '--out', dir, ...TINY, '--batch-size', '2', '--validate', '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain("validation: 3 images of the dataset's validation split");
+    const fit = JSON.parse(r.out).models[0].fit;
+    // All six training images train (3 steps of 2; none held out); the three validation images were painted.
+    expect(fit.steps).toBe(3);
+    const candidates: { sigma: number; score: number }[] = fit.validation.sigmas;
+    expect(candidates.map((c) => c.sigma)).toEqual([0, 2, 4, 6, 8, 12, 16]);
+    const best = candidates.reduce((a, c) => (c.score > a.score ? c : a));
+    const saved = JSON.parse(readFileSync(path.join(dir, 'danflow.json'), 'utf8'));
+    expect(saved.config.sigma).toBe(best.sigma);
+    expect(r.err).toContain(`map smoothing: σ ${best.sigma} (synthetic-validation σ0 `);
+    const fixedDir = path.join(tmp, 'fixed-sigma-model');
+    expect((await cli('fit', '--data', withVal, '--category', 'gadget', '--out', fixedDir, ...TINY, '--smoothing', '6')).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(fixedDir, 'danflow.json'), 'utf8')).config.sigma).toBe(6);
+    const loc = await cli('localize', '--model', fixedDir, '--out', path.join(tmp, 'fixed-out'), '--json', path.join(cat, 'test', 'good', '000.png'));
+    expect(loc.code).toBe(0);
+    expect(JSON.parse(loc.out).sigma).toBe(6);
+  });
+
   it('eval --json prints every metric and the timings', async () => {
     const r = await cli('eval', '--model', modelDir, '--data', root, '--category', 'widget', '--json');
     expect(r.code).toBe(0);

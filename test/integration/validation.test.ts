@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createDetector, loadDetector } from '../../src/index.js';
 import { generateSyntheticDataset } from '../../src/synthetic/index.js';
 import { paintValidationImages } from '../../src/fitting/validation.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setBackend } from '../helpers/backend.js';
@@ -44,8 +44,9 @@ describe('synthetic-anomaly validation', () => {
     }
     const best = r.validation!.best;
     expect(best.score).toBe(Math.max(...r.validation!.history.map((h) => h.score)));
-    // The weights in place are the best epoch's: re-evaluating the same painted set gives its score.
-    const again0 = await det.validate(held, { copies: 2, seed: 9 });
+    // The weights in place are the best epoch's: re-evaluating the same painted set gives its score
+    // (epochs are compared at σ 4; the model's own smoothing is chosen afterwards, on these weights).
+    const again0 = await det.validate(held, { copies: 2, seed: 9, sigma: 4 });
     expect(again0.score).toBeCloseTo(best.score, 6);
     expect(det.threshold).toBeTypeOf('number');
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'danflow-val-')), 'm');
@@ -90,6 +91,55 @@ describe('synthetic-anomaly validation', () => {
     expect(after.score).toBe(before.score);
     again.dispose();
     det.dispose();
+  });
+
+  it("sigma 'auto' picks the map smoothing on the painted defects; thresholds, localize and the saved model use it", async () => {
+    const det = await createDetector(TINY);
+    expect([det.config.sigma, det.sigma]).toEqual(['auto', 4]);
+    const r = await det.fit(data.train, { epochs: 2, batchSize: 4, validation: { holdOut: 0.3, copies: 2, seed: 4, sigmas: [0, 2, 8] } });
+    const candidates = r.validation!.sigmas!;
+    expect(candidates.map((c) => c.sigma)).toEqual([0, 2, 8]);
+    // The candidates are scored on the same maps blurred differently: their scores must differ.
+    expect(new Set(candidates.map((c) => c.score)).size).toBe(3);
+    for (const c of candidates) expect(c.score).toBeCloseTo((c.pixelAuroc + c.aupro) / 2, 12);
+    const best = candidates.reduce((a, c) => (c.score > a.score ? c : a));
+    expect([det.config.sigma, det.sigma, det.scoreStats!.sigma]).toEqual([best.sigma, best.sigma, best.sigma]);
+    const img = data.train[0];
+    const byDefault = await det.localize(img);
+    const explicit = await det.localize(img, { sigma: best.sigma });
+    expect(Array.from(byDefault.anomalyMap.data)).toEqual(Array.from(explicit.anomalyMap.data));
+    expect(byDefault.normalizedScore).toBeTypeOf('number');
+    const other = await det.localize(img, { sigma: best.sigma === 8 ? 0 : 8 });
+    expect(other.normalizedScore).toBeUndefined();
+    expect(other.score).not.toBe(byDefault.score);
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'danflow-sigma-')), 'm');
+    await det.save(dir);
+    const again = await loadDetector(dir, { backend: 'wasm' });
+    expect(again.sigma).toBe(best.sigma);
+    expect((await again.localize(img)).score).toBe(byDefault.score);
+    again.dispose();
+    // Models saved before the field existed smooth at anomalib's 4.
+    const manifestPath = path.join(dir, 'danflow.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    delete manifest.config.sigma;
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const old = await loadDetector(dir, { backend: 'wasm' });
+    expect(old.sigma).toBe(4);
+    old.dispose();
+    det.dispose();
+  });
+
+  it('a fixed sigma is kept by a validated fit; without validation auto means 4; bad values are refused', async () => {
+    const fixed = await createDetector({ ...TINY, sigma: 6 });
+    const r = await fixed.fit(data.train, { epochs: 1, batchSize: 4, validation: { holdOut: 0.3 } });
+    expect(r.validation!.sigmas).toBeUndefined();
+    expect([fixed.sigma, fixed.scoreStats!.sigma]).toEqual([6, 6]);
+    fixed.dispose();
+    const plain = await createDetector(TINY);
+    await plain.fit(data.train, { epochs: 1, batchSize: 4 });
+    expect([plain.config.sigma, plain.scoreStats!.sigma]).toEqual([4, 4]);
+    plain.dispose();
+    await expect(createDetector({ ...TINY, sigma: -1 })).rejects.toThrow(/sigma must be 'auto' or a number ≥ 0/);
   });
 
   it("imageScore 'max' keeps the reference's rule and, without validation, one threshold for scores and masks", async () => {

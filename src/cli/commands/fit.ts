@@ -22,7 +22,7 @@ export const FIT: CommandDef = {
     out: { type: 'string', short: 'o', value: '<dir>', help: 'where to save the model', group: 'Output' },
     ...modelOptions({ inputSize: '256 (MobileNetV2 224)', flowSteps: String(DEFAULTS.flowSteps), numDw: String(DEFAULTS.numDw), epochs: String(DEFAULTS.epochs) }),
     'max-train': { type: 'string', value: '<n>', help: 'use at most n training images (evenly spaced), for quick runs', group: 'Training' },
-    validate: { type: 'boolean', help: 'hold out 15% of the normal images, paint synthetic defects on them, keep the best epoch and set the threshold by F1', group: 'Training' },
+    validate: { type: 'boolean', help: "paint synthetic defects on the dataset's validation images (or 15% of the normal images held out when it has none), keep the best epoch, choose the image score and map smoothing, set the thresholds", group: 'Training' },
     'validate-every': { type: 'string', value: '<n>', help: 'with --validate: score the synthetic defects every n epochs', default: '1', group: 'Training' },
     patience: { type: 'string', value: '<n>', help: 'with --validate: stop after n validations without improvement', group: 'Training' },
     ...BACKEND_OPTION,
@@ -55,6 +55,9 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
     const train = evenly(ds.samples('train'), maxTrain);
     const s = ds.summary;
     out.info(`dataset: ${ds.format} ${name} — ${s.train.total} training images${maxTrain && train.length < s.train.total ? ` (using ${train.length})` : ''}, ${s.test.total} test images (${s.test.anomalous} defective)`);
+    // A dataset's own validation split (MVTec 3D-AD's validation/good) is what --validate paints on; training keeps every training image.
+    const validationImages = validation && (s.validation?.total ?? 0) > 0 ? ds.samples('validation').map((v) => v.path) : undefined;
+    if (validationImages) out.info(`validation: ${validationImages.length} images of the dataset's validation split`);
     if (!weights.pretrained) out.warn('fitting on RANDOM backbone features (--weights random): expect much weaker maps than with pretrained weights.');
     const detector = await createDetector({ ...detectorOptions(settings, weights.weights), backend, onProgress: progress });
     try {
@@ -70,7 +73,7 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
           ...settings.recipe,
           onProgress: progress,
           ...(io.signal ? { signal: io.signal } : {}),
-          ...(validation ? { validation } : {}),
+          ...(validation ? { validation: { ...validation, ...(validationImages ? { images: validationImages } : {}) } } : {}),
         },
       );
       const dir = categories.length > 1 ? path.join(outDir, name) : outDir;
@@ -78,6 +81,10 @@ export async function runFit(args: Args, io: CliIo, out: Output): Promise<number
       if (picked) {
         const rule = (r: (typeof picked)[number]['rule']) => (r.rule === 'top' ? `top:${r.fraction}` : r.rule);
         out.info(`image score: ${rule(detector.config.imageScore as (typeof picked)[number]['rule'])} (synthetic-validation image AUROC ${picked.map((p) => `${rule(p.rule)} ${p.imageAuroc.toFixed(3)}`).join(', ')})`);
+      }
+      const sigmas = fit.validation?.sigmas;
+      if (sigmas) {
+        out.info(`map smoothing: σ ${detector.sigma} (synthetic-validation ${sigmas.map((c) => `σ${c.sigma} ${c.score.toFixed(3)}`).join(', ')})`);
       }
       await detector.save(dir);
       const finalLoss = fit.epochLosses.at(-1) ?? null;

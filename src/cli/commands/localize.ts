@@ -28,7 +28,7 @@ export const LOCALIZE: CommandDef = {
     'pixel-threshold': { type: 'string', value: '<t>', help: "threshold on map values for the masks (default: the model's)", group: 'Output' },
     range: { type: 'string', value: '<lo,hi>', help: 'heatmap colour range; default min…max over the given images (at least up to the threshold)', group: 'Output' },
     panels: { type: 'boolean', help: 'also write the five-panel figure (<name>_panels.png)', group: 'Output' },
-    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: String(DEFAULTS.localize.sigma), group: 'Output' },
+    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: "the model's (chosen when fitted with --validate, else 4)", group: 'Output' },
     'batch-size': { type: 'string', value: '<n>', help: 'images per forward pass', default: String(DEFAULTS.localize.batchSize), group: 'Output' },
     ...BACKEND_OPTION,
     ...ENGINE_OPTION,
@@ -63,7 +63,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
   const threshold = args.optionalFloat('threshold');
   const pixelThresholdArg = args.optionalFloat('pixel-threshold');
   const fixedRange = parseRange(args);
-  const sigma = args.float('sigma', DEFAULTS.localize.sigma, { min: 0 });
+  const sigma = args.optionalFloat('sigma', { min: 0 });
   const batchSize = args.int('batch-size', DEFAULTS.localize.batchSize, { min: 1 });
   const { files, unmatched } = await expandInputs(args.positionals, io.cwd);
   if (unmatched.length > 0) {
@@ -153,7 +153,7 @@ export async function runLocalize(args: Args, io: CliIo, out: Output): Promise<n
       model: resolvePath(io, modelArg),
       threshold: t ?? null,
       pixelThreshold: pt ?? null,
-      sigma,
+      sigma: sigma ?? det.sigma,
       range,
       localizeSeconds: localizeMs / 1000,
       localizeFps: localizeMs > 0 ? items.length / (localizeMs / 1000) : 0,

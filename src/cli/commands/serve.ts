@@ -34,7 +34,7 @@ export const SERVE: CommandDef = {
     'max-queue': { type: 'string', value: '<n>', help: 'requests that may wait for the model; more get 503 + Retry-After', default: '64', group: 'Limits' },
     'max-batch': { type: 'string', value: '<n>', help: 'waiting requests one localize call may take; 1 = no batching, which measured faster on wasm for models above input 64 (compare with danflow bench --serve)', default: '1', group: 'Limits' },
     timeout: { type: 'string', value: '<s>', help: 'per-request deadline; later answers are 503 TIMEOUT', default: '30', group: 'Limits' },
-    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: '4', group: 'Limits' },
+    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: "each model's", group: 'Limits' },
     ...BACKEND_OPTION,
     ...GLOBAL_OPTIONS,
   },
@@ -56,7 +56,7 @@ export async function runServe(args: Args, io: CliIo, out: Output): Promise<numb
     maxQueue: args.int('max-queue', 64, { min: 1 }),
     maxBatch: args.int('max-batch', 1, { min: 1 }),
     timeoutMs: Math.round(args.float('timeout', 30, { min: 0.001 }) * 1000),
-    sigma: args.float('sigma', 4, { min: 0 }),
+    sigma: args.optionalFloat('sigma', { min: 0 }),
     adminToken: args.str('admin-token') ?? io.env.DANFLOW_ADMIN_TOKEN,
     log: (line: string) => out.info(line),
   };

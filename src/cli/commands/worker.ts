@@ -29,7 +29,7 @@ export const WORKER: CommandDef = {
     model: { type: 'string', short: 'm', multiple: true, value: '<dir|name=dir>', help: 'models for localize jobs (job field "model" picks by name; default the first); none for a fit-only worker', group: 'Models' },
     'max-megapixels': { type: 'string', value: '<MP>', help: 'largest image, read from its header before decoding', default: '40', group: 'Models' },
     'max-batch': { type: 'string', value: '<n>', help: 'jobs in hand one localize call may take; 1 = no batching (see danflow serve --help)', default: '1', group: 'Models' },
-    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: '4', group: 'Models' },
+    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: "each model's", group: 'Models' },
     ...BACKEND_OPTION,
     ...GLOBAL_OPTIONS,
   },
@@ -53,7 +53,7 @@ export async function runWorker(args: Args, io: CliIo, out: Output): Promise<num
     maxBatch: args.int('max-batch', 1, { min: 1 }),
     lockMs: Math.round(args.float('lock', 30, { min: 1 }) * 1000),
     maxPixels: Math.round(args.float('max-megapixels', 40, { min: 0.000001 }) * 1e6),
-    sigma: args.float('sigma', 4, { min: 0 }),
+    sigma: args.optionalFloat('sigma', { min: 0 }),
     backend: backendOf(args),
     log: (line) => out.info(line),
   });

@@ -73,7 +73,7 @@ export async function startWorker(options: FleetWorkerOptions): Promise<FleetWor
   // BullMQ never hands a worker more than `concurrency` jobs, so the queue cannot overflow.
   const maxBatch = options.maxBatch ?? SERVE_DEFAULTS.maxBatch;
   if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new DanflowError('BAD_ARGUMENT', `maxBatch must be a positive integer (got ${maxBatch}).`);
-  const scheduler = new Scheduler({ maxQueue: concurrency, maxBatch, sigma: options.sigma ?? SERVE_DEFAULTS.sigma });
+  const scheduler = new Scheduler({ maxQueue: concurrency, maxBatch, sigma: options.sigma });
 
   const localize = async (job: LocalizeJob): Promise<LocalizeJobResult> => {
     if (!models) throw new DanflowError('NOT_FOUND', `Worker ${name} serves no models (it was started for fit jobs only).`);
