@@ -14,6 +14,7 @@ export const PRETRAINED: Partial<Record<string, string>> = Object.fromEntries(Ob
 
 export const BACKEND_OPTION: OptSpecs = {
   backend: { type: 'string', value: '<name>', help: `compute backend: ${CHOICES.backend.join(', ')}`, default: 'wasm', group: 'General' },
+  threads: { type: 'string', value: '<n>', help: 'CPU threads of the wasm backend and onnxruntime (env.numThreads)', default: 'every core', group: 'General' },
 };
 
 export const ENGINE_OPTION: OptSpecs = {
@@ -37,6 +38,10 @@ export function resolvePath(io: CliIo, p: string): string {
 }
 
 export function backendOf(args: Args): BackendRequest {
+  // The thread count only counts before the backend starts, and every command picks its backend before loading a
+  // model, so --threads is applied here.
+  const threads = args.optionalInt('threads', { min: 1, max: 1024 });
+  if (threads !== undefined) env.numThreads = threads;
   return args.choice('backend', CHOICES.backend, 'wasm');
 }
 
@@ -174,7 +179,8 @@ export function describeFit(c: DetectorConfig, fit: { epochs: number; steps: num
 /** Training flags a one-pass method does not use, for a warning instead of silence. */
 export function unusedTrainingFlags(c: DetectorConfig, args: Args): string[] {
   if (describe(c).trains) return [];
-  return ['epochs', 'batch-size', 'lr', 'lr-schedule', 'warmup-epochs', 'feature-noise', 'augment', 'validate', 'validate-every', 'patience'].filter((f) => args.has(f)).map((f) => `--${f}`);
+  // --validate still matters without epochs: it picks the image score, the map smoothing and the thresholds.
+  return ['epochs', 'batch-size', 'lr', 'lr-schedule', 'warmup-epochs', 'feature-noise', 'augment', 'validate-every', 'patience'].filter((f) => args.has(f)).map((f) => `--${f}`);
 }
 
 /** Drives progress bars from the SDK's progress events. */

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { env } from '../../src/index.js';
 import { memoryIo, run } from '../../src/cli/index.js';
 import { segmentRegex } from '../../src/cli/glob.js';
 import { Output } from '../../src/cli/output.js';
@@ -231,6 +232,8 @@ describe('danflow CLI', () => {
     expect([twice.code, twice.err.includes('--model a=… is given twice')]).toEqual([2, true]);
     const port = await cli('serve', '--model', modelDir, '--port', '70000');
     expect([port.code, port.err.includes('--port must be ≤ 65535')]).toEqual([2, true]);
+    const threads = await cli('localize', '--model', modelDir, '--out', path.join(tmp, 'never-threads'), '--threads', '0', 'mvtec/widget/test/good/000.png');
+    expect([threads.code, threads.err.includes('--threads must be ≥ 1')]).toEqual([2, true]);
     const noRedis = await cli('worker', '--queue', 'q');
     expect([noRedis.code, noRedis.err.includes('--redis')]).toEqual([2, true]);
     const typo = await cli('evla');
@@ -284,12 +287,26 @@ describe('danflow CLI', () => {
 
   it('patchcore says that training flags do nothing and reports its fit without epochs or a loss', async () => {
     const dir = path.join(tmp, 'pc-model');
-    const r = await cli('fit', '--data', root, '--category', 'widget', '--out', dir, '--method', 'patchcore', ...TINY, '--lr', '1e-2');
+    const r = await cli('fit', '--data', root, '--category', 'widget', '--out', dir, '--method', 'patchcore', ...TINY, '--lr', '1e-2', '--validate');
     expect(r.code, r.err).toBe(0);
+    // --validate is not among them: it still picks PatchCore's image score, smoothing and thresholds.
     expect(r.err).toContain('--epochs, --lr have no effect');
+    expect(JSON.parse(readFileSync(path.join(dir, 'danflow.json'), 'utf8')).config.sigma).toBeTypeOf('number');
     expect(r.out + r.err).toContain('no trainable parameters');
     expect(r.out).toContain('memory bank built in');
     expect(r.out).not.toMatch(/0 epochs|final loss –|0\.00M/);
+  });
+
+  it('--threads sets env.numThreads for the command', async () => {
+    const before = env.numThreads;
+    env.numThreads = undefined;
+    try {
+      const r = await cli('localize', '--model', modelDir, '--threads', '1', '--engine', 'tfjs', '--out', path.join(tmp, 'threads-out'), '--json', 'mvtec/widget/test/good/000.png');
+      expect(r.code, r.err).toBe(0);
+      expect(env.numThreads).toBe(1);
+    } finally {
+      env.numThreads = before;
+    }
   });
 
   it('localize skips unreadable files, processes the rest, lists them and exits 1', async () => {
