@@ -296,6 +296,10 @@ interface ValidationScores {
     /** The value the metric option selects. */
     score: number;
 }
+/** A smoothing candidate's scores on the painted defects. */
+type SigmaScores = ValidationScores & {
+    sigma: number;
+};
 
 /**
  * Training-time image augmentations (the reference's augmented-MVTec recipe): horizontal and
@@ -317,9 +321,7 @@ interface FitResult extends TrainResult {
             imageAuroc: number;
         }[];
         /** The painted-defect scores of each map smoothing (when the detector's `sigma` was 'auto'). */
-        sigmas?: (ValidationScores & {
-            sigma: number;
-        })[];
+        sigmas?: SigmaScores[];
     };
 }
 

@@ -13,7 +13,7 @@ import type { ScoreStats } from '../fitting/calibration.js';
 import { nodeFs } from '../io/node-modules.js';
 import type { Model } from '../methods/model.js';
 
-/** The graph contract (raw maps, scores at the default sigma) with thresholds and score statistics in the metadata. */
+/** The graph contract (raw maps, scores at the model's sigma) with thresholds and score statistics in the metadata. */
 export async function exportDetector(model: Model, d: { threshold?: number; pixelThreshold?: number; scoreStats?: ScoreStats }, path?: string): Promise<Uint8Array> {
   const metadata: Record<string, string> = {
     ...(d.threshold !== undefined ? { 'danflow.threshold': String(d.threshold) } : {}),

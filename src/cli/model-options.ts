@@ -31,7 +31,7 @@ export function modelOptions(defaults: { inputSize: string; flowSteps: string; n
     smoothing: {
       type: 'string',
       value: '<px>',
-      help: "Gaussian σ of the maps that the model stores for localize/eval: auto (chosen by --validate among 0, 2, 4, 6, 8, 12, 16 px; else 4) or a number",
+      help: `Gaussian σ of the maps that the model stores for localize/eval: auto (chosen by --validate among ${DEFAULTS.validation.sigmas.join(', ')} px; else ${DEFAULTS.localize.sigma}) or a number`,
       default: DEFAULTS.detector.sigma,
       group: 'Model',
     },

@@ -13,7 +13,7 @@ import { decodeImages, extractFeatures } from './features.js';
 import type { HostFeatures } from './host-features.js';
 import { holdOut } from './hold-out.js';
 import { REFERENCE_SIGMA } from '../methods/config.js';
-import { buildValidationSet, f1Threshold, isPainted, scoreValidation, scoresByRule, selectImageScore, selectSigma, validationMaps, type ValidationMetric, type ValidationScores, type ValidationSet } from './validation.js';
+import { buildValidationSet, f1Threshold, isPainted, scoreValidation, scoresByRule, selectImageScore, selectSigma, validationMaps, type ValidationMetric, type SigmaScores, type ValidationScores, type ValidationSet } from './validation.js';
 
 /** Synthetic validation settings after defaults. */
 export interface ValidationPlan {
@@ -51,7 +51,7 @@ export interface FitResult extends TrainResult {
     /** Image AUROC of each image-score rule on the painted validation set (when `imageScore` was 'auto'). */
     imageScores?: { rule: ImageScoreRule; imageAuroc: number }[];
     /** The painted-defect scores of each map smoothing (when the detector's `sigma` was 'auto'). */
-    sigmas?: (ValidationScores & { sigma: number })[];
+    sigmas?: SigmaScores[];
   };
 }
 

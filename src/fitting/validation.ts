@@ -53,6 +53,9 @@ export interface ValidationScores {
   score: number;
 }
 
+/** A smoothing candidate's scores on the painted defects. */
+export type SigmaScores = ValidationScores & { sigma: number };
+
 /** Features of the validation images (normal and painted) and the masks of the painted defects. */
 export interface ValidationSet {
   features: HostFeatures;
@@ -140,10 +143,10 @@ export async function scoresByRule(model: Model, features: HostFeatures, sigma: 
  * Smoothing matters most for flows, whose raw maps are noisy at the finest scale; on real data
  * the σ that painted defects pick moves the test AUPRO the same way (CONTRIBUTING, "Map smoothing").
  */
-export async function selectSigma(model: Model, set: ValidationSet, sigmas: readonly number[], epoch: number, metric: ValidationMetric): Promise<{ chosen: number; candidates: (ValidationScores & { sigma: number })[] }> {
+export async function selectSigma(model: Model, set: ValidationSet, sigmas: readonly number[], epoch: number, metric: ValidationMetric): Promise<{ chosen: number; candidates: SigmaScores[] }> {
   const raw = await validationMaps(model, set, 0);
   const size = model.config.inputSize;
-  const candidates: (ValidationScores & { sigma: number })[] = [];
+  const candidates: SigmaScores[] = [];
   for (const sigma of sigmas) {
     const maps = sigma === 0 ? raw : await blurMaps(raw, sigma, size);
     candidates.push({ sigma, ...scoreValidation(maps, set.masks, epoch, metric) });

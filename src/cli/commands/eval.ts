@@ -22,7 +22,7 @@ export const EVAL: CommandDef = {
     report: { type: 'string', value: '<dir>', help: 'also write the HTML report and per-image panels there', group: 'Output' },
     'mask-threshold': { type: 'string', value: '<t>', help: "threshold of the report's masks and decisions: 'calibrated' (the model's own), 'f1' (pixel F1-optimal on the test set: an oracle), or a number", default: 'calibrated', group: 'Output' },
     'max-test': { type: 'string', value: '<n>', help: 'evaluate at most n test images (evenly spaced)', group: 'Evaluation' },
-    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps (model input pixels)', default: "the model's (chosen when fitted with --validate, else 4)", group: 'Evaluation' },
+    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps (model input pixels)', default: `the model's (chosen when fitted with --validate, else ${DEFAULTS.localize.sigma})`, group: 'Evaluation' },
     'fpr-limit': { type: 'string', value: '<f>', help: 'AUPRO integration limit', default: '0.3', group: 'Evaluation' },
     'metrics-size': { type: 'string', value: '<px>', help: 'downscale maps so the longer side is at most px before the metrics (saves memory on large images)', group: 'Evaluation' },
     'batch-size': { type: 'string', value: '<n>', help: 'images per forward pass', default: String(DEFAULTS.localize.batchSize), group: 'Evaluation' },

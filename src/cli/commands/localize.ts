@@ -28,7 +28,7 @@ export const LOCALIZE: CommandDef = {
     'pixel-threshold': { type: 'string', value: '<t>', help: "threshold on map values for the masks (default: the model's)", group: 'Output' },
     range: { type: 'string', value: '<lo,hi>', help: 'heatmap colour range; default min…max over the given images (at least up to the threshold)', group: 'Output' },
     panels: { type: 'boolean', help: 'also write the five-panel figure (<name>_panels.png)', group: 'Output' },
-    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: "the model's (chosen when fitted with --validate, else 4)", group: 'Output' },
+    sigma: { type: 'string', value: '<px>', help: 'Gaussian smoothing of the maps', default: `the model's (chosen when fitted with --validate, else ${DEFAULTS.localize.sigma})`, group: 'Output' },
     'batch-size': { type: 'string', value: '<n>', help: 'images per forward pass', default: String(DEFAULTS.localize.batchSize), group: 'Output' },
     ...BACKEND_OPTION,
     ...ENGINE_OPTION,
